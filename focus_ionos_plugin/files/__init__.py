@@ -1,0 +1,1 @@
+"""A provider for existing FOCUS exports of other clouds (AWS, Azure, GCP, OCI files)."""

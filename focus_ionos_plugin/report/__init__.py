@@ -1,0 +1,1 @@
+"""FinOps analyses over FOCUS data and the self-contained HTML cost report."""
