@@ -1,0 +1,26 @@
+"""Every module's ``__all__`` names only things that exist (ruff RUF022 keeps it sorted)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import focus_ionos_plugin
+
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(focus_ionos_plugin.__path__, "focus_ionos_plugin.")
+    if ".demo." not in info.name or info.name.endswith(".server")
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_names_existing_objects(name):
+    module = importlib.import_module(name)
+    exported = getattr(module, "__all__", None)
+    if exported is None:
+        pytest.skip(f"{name} has no __all__")
+    missing = [item for item in exported if not hasattr(module, item)]
+    assert not missing, f"{name}.__all__ names missing objects: {missing}"
