@@ -324,3 +324,11 @@ def test_server_stays_quiet_on_stderr(capfd):
         httpx.get(api.base_url + "/profile")
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+def test_date_header_tells_the_demo_today_whatever_the_real_clock():
+    with FakeBillingApi() as api:
+        response = httpx.get(
+            f"{api.base_url}/profile", headers={"Authorization": "Bearer demo"}, timeout=5
+        )
+    assert response.headers["Date"] == "Fri, 04 Dec 2026 12:00:00 GMT"

@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -109,6 +111,9 @@ def _check_fault(kind: str, params: dict[str, Any]) -> None:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Concurrent clients open many connections at once; the default backlog of 5 makes
+    # some of them wait a second for a retransmitted SYN.
+    request_queue_size = 128
     # Idle keep-alive connections must not make shutdown wait.
     block_on_close = False
     api: FakeBillingApi
@@ -123,6 +128,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY every reply after the
+    # first on a keep-alive connection waits for the peer's delayed ACK (about 40 ms).
+    disable_nagle_algorithm = True
     server_version = _SERVER_NAME
     sys_version = ""
     timeout = 30
@@ -132,6 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("fake billing API: " + format, *args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header tells the demo's fixed "today", not the real clock.
+
+        Clients take the API's date from this header to tell open from closed months, so
+        the demo account behaves the same whatever day it is run.
+        """
+        today = self.server.api.account.meta.today
+        noon = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
+        return format_datetime(noon, usegmt=True)
 
     def do_GET(self) -> None:
         self.server.api._handle(self)

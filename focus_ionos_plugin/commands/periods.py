@@ -1,0 +1,106 @@
+"""``focus-ionos periods``: which billing periods a provider can deliver."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..context import Context
+from . import App
+
+__all__ = ["add_ionos_options", "add_parser", "ionos_context", "periods_list"]
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add the ``periods`` sub-command."""
+    parser = subparsers.add_parser(
+        "periods",
+        help="list the billing periods a provider can deliver",
+        description=(
+            "List the months a provider has data for. For IONOS: the invoiced months of\n"
+            "the last 12 (with invoice ids), last month, and the running month; without\n"
+            "invoice access every month of the last 12."
+        ),
+        epilog=(
+            "examples:\n  focus-ionos periods --demo\n  IONOS_TOKEN=... focus-ionos periods --json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_ionos_options(parser, concurrency=False)
+    parser.set_defaults(func=periods_list)
+
+
+def add_ionos_options(parser: argparse.ArgumentParser, *, concurrency: bool = True) -> None:
+    """Options shared by the commands that call a provider (IONOS ones are ignored else)."""
+    parser.add_argument(
+        "--provider", default="ionos", help="provider name as in 'focus-ionos plugins'"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in demo account on a local fake API (no credentials, no network)",
+    )
+    parser.add_argument(
+        "--contract",
+        metavar="NUMBER",
+        help="IONOS contract number (default: IONOS_CONTRACT_NUMBER, else the only one visible)",
+    )
+    if concurrency:
+        parser.add_argument(
+            "--max-in-flight",
+            type=int,
+            metavar="N",
+            help="API requests in flight at once (default: FOCUS_IONOS_MAX_IN_FLIGHT, else 8)",
+        )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds one API request may take (default: FOCUS_IONOS_TIMEOUT, else 60)",
+    )
+
+
+@contextmanager
+def ionos_context(args: argparse.Namespace, app: App, **options: Any) -> Iterator[Context]:
+    """A hook context carrying the provider options; with ``--demo`` the fake API runs."""
+    chosen = {
+        "contract": args.contract,
+        "max_in_flight": getattr(args, "max_in_flight", None),
+        "timeout": args.timeout,
+        **options,
+    }
+    chosen = {key: value for key, value in chosen.items() if value is not None}
+    if not args.demo:
+        yield app.context(**chosen)
+        return
+    from ..ionos.settings import demo_settings
+
+    with demo_settings(app.settings) as (settings, demo_options):
+        context = app.context(**chosen, **demo_options)
+        context.settings = settings
+        yield context
+
+
+def periods_list(args: argparse.Namespace, app: App) -> int:
+    """Print the provider's billing periods, oldest first."""
+    with ionos_context(args, app) as context:
+        periods = app.host.list_periods(args.provider, context)
+    if args.json:
+        rows = [
+            {"month": p.month, "closed": p.closed, "invoice_ids": list(p.invoice_ids)}
+            for p in periods
+        ]
+        app.echo(json.dumps({"provider": args.provider, "periods": rows}, indent=2))
+        return 0
+    if not periods:
+        app.echo(f"no billing periods for provider {args.provider}")
+        return 0
+    for period in periods:
+        state = "closed" if period.closed else "open"
+        invoices = f"  invoices: {', '.join(period.invoice_ids)}" if period.invoice_ids else ""
+        app.echo(f"{period.month}  {state:<6}{invoices}".rstrip())
+    return 0
