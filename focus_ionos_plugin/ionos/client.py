@@ -8,11 +8,14 @@ One :class:`BillingClient` serves a whole run. It
   request is in flight, not while waiting to retry);
 * retries connection failures, timeouts and HTTP 429/502/503/504 with exponential backoff
   and jitter, honouring ``Retry-After``, for at most ``max_attempts`` attempts and
-  ``retry_budget`` seconds per call (waits included);
+  ``retry_budget`` seconds per call (attempts and waits; not the time queued for a slot).
+  One attempt ends after ``max(retry budget left, timeout)`` seconds even when the server
+  keeps sending a byte now and then;
 * fails at once on 401 (saying which variables to check), raises
   :class:`AccessDeniedError` on 403, returns 404 to callers that treat it as "no data",
   and raises :class:`~focus_ionos_plugin.errors.ApiError` for any other status;
-* parses bodies with exact decimals and checks them against ``schemas/ionos``
+* parses bodies with exact decimals (refusing ``NaN``, ``Infinity`` and numbers of 10**20
+  or more, see :func:`.payloads.parse_payload`) and checks them against ``schemas/ionos``
   (:mod:`.payloads`), raising :class:`~focus_ionos_plugin.errors.PayloadError` naming the
   endpoint for a body that is not JSON or has the wrong shape;
 * logs one INFO line per HTTP attempt: method, path (query values of secret-looking
@@ -38,9 +41,8 @@ import httpx
 
 from .. import __version__
 from ..errors import ApiError, AuthenticationError, PayloadError, ProviderError
-from ..raw import loads_exact
-from .payloads import validate_payload
-from .settings import API_URL_ENV, IonosSettings, is_loopback, redact
+from .payloads import parse_payload, validate_payload
+from .settings import API_URL_ENV, IonosSettings, is_loopback, redact, shows_secret
 
 __all__ = [
     "RETRY_STATUSES",
@@ -77,6 +79,13 @@ class ApiResponse:
     data: Any = field(repr=False, default=None)
     #: The server's clock (HTTP ``Date`` header), when it sent one.
     date: datetime | None = None
+
+
+@dataclass
+class _Timing:
+    """How long one attempt took by the client's clock (queueing for a slot excluded)."""
+
+    seconds: float = 0.0
 
 
 def contract_path(contract: str) -> str:
@@ -259,15 +268,19 @@ class BillingClient:
             raise self._status_error(endpoint, request_path, period, response)
         body = response.content
         try:
-            data = loads_exact(body)
+            data = parse_payload(body)
         except ValueError as exc:
-            what = "an empty body" if not body.strip() else "a body that is not JSON"
+            if not body.strip():
+                what = "an empty body"
+            else:
+                # The reason names a position or a number literal, never the credentials.
+                what = f"a body that is not JSON, or not exact JSON ({self._clean(exc)})"
             msg = (
                 f"IONOS Billing API {endpoint} ({_loggable(request_path)}) answered "
                 f"HTTP {status} with {what}{_for(period)}; the answer was cut short or the "
                 "address is not the Billing API. Try again, and check " + API_URL_ENV
             )
-            raise PayloadError(msg) from exc
+            raise PayloadError(msg) from None
         validate_payload(schema, data, endpoint=f"{endpoint} ({request_path})", period=period)
         return ApiResponse(endpoint, request_path, status, body, data, date)
 
@@ -309,39 +322,45 @@ class BillingClient:
         self, endpoint: str, request_path: str, period: str | None
     ) -> httpx.Response:
         settings = self.settings
-        started = self._clock()
+        where = f"IONOS Billing API {endpoint} ({_loggable(request_path)}){_for(period)}"
+        #: Seconds this call spent in attempts and waits; waiting for a free slot (behind
+        #: other calls of the same run) does not count against the retry budget.
+        spent = 0.0
         attempt = 0
         while True:
             attempt += 1
+            # One attempt may use what is left of the budget, and at least ``timeout``: a
+            # server that trickles bytes (each read within ``timeout``) cannot hold it longer.
+            deadline = max(settings.retry_budget - spent, settings.timeout)
+            timing = _Timing()
             try:
-                response = await self._send(request_path)
+                response = await self._send(request_path, deadline, timing)
             except _RETRY_ERRORS as exc:
                 failure = f"failed ({type(exc).__name__}: {self._clean(exc)})"
                 wait = self._backoff(attempt)
                 status: int | None = None
-                cause: Exception | None = exc
+                cause: Exception | None = self._safe_cause(exc)
+                asked = None
             except httpx.HTTPError as exc:
-                msg = (
-                    f"IONOS Billing API {endpoint} ({_loggable(request_path)}){_for(period)} "
-                    f"failed: {type(exc).__name__}: {self._clean(exc)}"
-                )
-                raise ApiError(msg, endpoint=endpoint) from exc
+                msg = f"{where} failed: {type(exc).__name__}: {self._clean(exc)}"
+                raise ApiError(msg, endpoint=endpoint) from self._safe_cause(exc)
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 status = response.status_code
                 failure = f"answered HTTP {status}"
-                retry_after = _retry_after(response)
-                wait = self._backoff(attempt) if retry_after is None else retry_after
+                asked = _retry_after(response)
+                wait = self._backoff(attempt) if asked is None else asked
                 cause = None
-            elapsed = self._clock() - started
-            if attempt >= settings.max_attempts or elapsed + wait > settings.retry_budget:
+            spent += timing.seconds
+            if attempt >= settings.max_attempts or spent + wait > settings.retry_budget:
+                request = "" if asked is None else f"; the API asked to wait {asked:g} s"
                 msg = (
-                    f"IONOS Billing API {endpoint} ({_loggable(request_path)}){_for(period)} "
-                    f"still {failure} after {attempt} attempts in {elapsed:.1f} s "
-                    f"(limits: {settings.max_attempts} attempts, {settings.retry_budget:g} s). "
-                    "The API is unavailable or limiting requests: try again later, or lower "
-                    "--max-in-flight"
+                    f"{where} still {failure} after {attempt} attempts in {spent:.1f} s "
+                    f"(limits: {settings.max_attempts} attempts, {settings.retry_budget:g} s"
+                    f"{request}). The API is unavailable or limiting requests: try again "
+                    "later, or lower --max-in-flight"
+                    + (", or raise --timeout" if isinstance(cause, httpx.TimeoutException) else "")
                 )
                 raise ApiError(msg, endpoint=endpoint, status=status) from cause
             log.debug(
@@ -351,27 +370,39 @@ class BillingClient:
                 attempt + 1,
                 settings.max_attempts,
             )
+            started = self._clock()
             await self._sleep(wait)
+            spent += self._clock() - started
 
-    async def _send(self, request_path: str) -> httpx.Response:
+    async def _send(self, request_path: str, deadline: float, timing: _Timing) -> httpx.Response:
+        """One attempt within ``deadline`` seconds; its duration goes to ``timing``."""
         headers = {"Authorization": self.settings.credentials.authorization()}
         async with self._slots:
             self._in_flight += 1
             self.attempts += 1
             self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            clock_started = self._clock()
             started = time.perf_counter()
             try:
-                response = await self._http.get(request_path, headers=headers)
+                async with asyncio.timeout(deadline):
+                    response = await self._http.get(request_path, headers=headers)
+            except TimeoutError:
+                # Turned into an httpx timeout so that it is retried like one.
+                exc: Exception = httpx.ReadTimeout(f"no complete answer within {deadline:g} s")
+                self._log_failure(request_path, exc, started)
+                raise exc from None
             except httpx.HTTPError as exc:
-                log.info(
-                    "GET %s failed (%s) after %.3f s",
-                    _loggable(request_path),
-                    type(exc).__name__,
-                    time.perf_counter() - started,
-                )
+                self._log_failure(request_path, exc, started)
                 raise
+            except UnicodeEncodeError:
+                msg = (
+                    f"the credentials in {self.settings.credentials.source} contain a "
+                    "character an HTTP header cannot carry (the value is not shown)"
+                )
+                raise AuthenticationError(msg) from None
             finally:
                 self._in_flight -= 1
+                timing.seconds = self._clock() - clock_started
         log.info(
             "GET %s %d %.3f s",
             _loggable(request_path),
@@ -379,6 +410,23 @@ class BillingClient:
             time.perf_counter() - started,
         )
         return response
+
+    @staticmethod
+    def _log_failure(request_path: str, exc: Exception, started: float) -> None:
+        log.info(
+            "GET %s failed (%s) after %.3f s",
+            _loggable(request_path),
+            type(exc).__name__,
+            time.perf_counter() - started,
+        )
+
+    def _safe_cause(self, exc: Exception) -> Exception | None:
+        """``exc`` to chain to our error, or None when its text shows a secret.
+
+        httpx quotes an invalid header in its message; chaining such an exception would
+        print the credentials in a ``--debug`` traceback.
+        """
+        return None if shows_secret(str(exc), self.settings.credentials) else exc
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with equal jitter: half fixed, half random."""

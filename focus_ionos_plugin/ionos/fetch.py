@@ -297,15 +297,20 @@ def _currency(batch: RawBatch, account: Account, month: str) -> str | None:
 def _choose_contract(profile: Any, wanted: str | None) -> str:
     """The contract to read: the one asked for (as the profile spells it), or the only one."""
     visible: list[str] = []
+    #: Contracts the profile sent as JSON integers: their leading zeros are lost.
+    numbers: set[str] = set()
     for company in (profile or {}).get("companies") or ():
         value = company.get("contractId")
         text = str(value).strip() if value is not None else ""
         if text.isdigit() and int(text) and text not in visible:
             visible.append(text)
+            if isinstance(value, int):
+                numbers.add(text)
     if wanted:
         for text in visible:
             if int(text) == int(wanted):
-                return text
+                # The user's spelling wins over a number that cannot carry leading zeros.
+                return wanted if text in numbers else text
         if not visible:
             return wanted
         msg = (

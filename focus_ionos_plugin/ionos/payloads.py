@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 
     from ..raw import RawBatch
 
-__all__ = ["SCHEMA_NAMES", "schema_for_entry", "validate_batch", "validate_payload"]
+__all__ = [
+    "SCHEMA_NAMES",
+    "parse_payload",
+    "schema_for_entry",
+    "validate_batch",
+    "validate_payload",
+]
 
 #: Schema file (without ``.json``) per kind of payload.
 SCHEMA_NAMES = (
@@ -48,6 +54,47 @@ SCHEMA_NAMES = (
 _COMMON = "common"
 _URN = "urn:focus-ionos:schemas:ionos:"
 _MAX_SHOWN = 80
+#: Numbers must be smaller than 10**_MAX_DIGITS (the integer digits of decimal128(38, 18)).
+_MAX_DIGITS = 20
+
+
+def parse_payload(body: bytes | str) -> Any:
+    """Parse an API body exactly (numbers as Decimal or int), refusing what JSON cannot hold.
+
+    Python's parser accepts ``NaN`` and ``Infinity`` (not JSON) and numbers of any size; a
+    FOCUS decimal column (``decimal128(38, 18)``) holds less than 10**20, so such values
+    would only fail later, far from the request. They raise ValueError here, naming the
+    literal. So does nesting too deep to parse.
+    """
+    try:
+        return json.loads(
+            body, parse_float=_exact_float, parse_int=_exact_int, parse_constant=_no_constant
+        )
+    except RecursionError as exc:
+        msg = "the JSON is nested too deeply to be a Billing API answer"
+        raise ValueError(msg) from exc
+
+
+def _exact_float(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite() or (value and value.adjusted() >= _MAX_DIGITS):
+        raise ValueError(_out_of_range(text))
+    return value
+
+
+def _exact_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(_out_of_range(text))
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    msg = f"{text} is not a JSON number"
+    raise ValueError(msg)
+
+
+def _out_of_range(text: str) -> str:
+    return f"the number {_short(text)} is out of range (10**{_MAX_DIGITS} or more)"
 
 
 def validate_payload(schema: str, data: Any, *, endpoint: str, period: str | None) -> None:
@@ -95,9 +142,12 @@ def validate_batch(batch: RawBatch) -> None:
         if entry.status != 200 or not entry.body:
             continue
         try:
-            data = entry.json()
+            data = parse_payload(entry.body)
         except ValueError as exc:
-            msg = f"IONOS raw entry {name} ({entry.request_path}) of {batch.period} is not JSON"
+            msg = (
+                f"IONOS raw entry {name} ({entry.request_path}) of {batch.period} is not "
+                f"usable JSON: {_short(str(exc))}. Fetch the period again"
+            )
             raise PayloadError(msg) from exc
         validate_payload(
             schema_for_entry(name), data, endpoint=entry.request_path, period=batch.period

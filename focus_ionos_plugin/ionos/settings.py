@@ -59,6 +59,7 @@ __all__ = [
     "redact",
     "resolve_base_url",
     "resolve_settings",
+    "shows_secret",
 ]
 
 TOKEN_ENV = "IONOS_TOKEN"
@@ -83,6 +84,17 @@ class Credentials:
     token: str | None = field(default=None, repr=False)
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The token goes into the header as is; httpx would refuse it with an error that
+        # quotes the header, so refuse it first, without showing it.
+        if self.token is not None and not all("!" <= char <= "~" for char in self.token):
+            msg = (
+                f"{TOKEN_ENV} contains a space, a line break, a control character or a "
+                "non-ASCII character, which an HTTP header cannot carry (the value is not "
+                "shown). Copy the token again, without quotes or surrounding text"
+            )
+            raise AuthenticationError(msg)
 
     @property
     def scheme(self) -> str:
@@ -123,7 +135,8 @@ class IonosSettings:
     timeout: float = 60.0
     #: Attempts per call, the first included, for retryable failures.
     max_attempts: int = 5
-    #: Seconds one call may spend from its first attempt to giving up, waits included.
+    #: Seconds one call may spend in attempts and waits before giving up (time queued
+    #: for a free in-flight slot excluded); one attempt may take at least ``timeout``.
     retry_budget: float = 60.0
 
 
@@ -189,7 +202,8 @@ def _checked_url(value: str, source: str, append_api_path: bool) -> str:
         msg = f"{source}={value!r} must be an https address such as api.ionos.com"
         raise UsageError(msg)
     if parts.query or parts.fragment:
-        msg = f"{source}={value!r} must not have a query or fragment; give the host only"
+        # The value is not echoed: a query may hold a secret.
+        msg = f"{source} must not have a query (?...) or fragment (#...); give the host only"
         raise UsageError(msg)
     if scheme == "http" and not is_loopback(host):
         msg = (
@@ -231,7 +245,8 @@ def parse_contract(value: str, source: str) -> str:
 def _credentials(settings: Mapping[str, str]) -> Credentials:
     token = _env(settings, TOKEN_ENV)
     if token:
-        return Credentials(token=token)
+        # A token pasted from a file or a terminal often carries a line break.
+        return Credentials(token=token.strip())
     username = _env(settings, USERNAME_ENV)
     password = _env(settings, PASSWORD_ENV)
     if username and password:
@@ -304,10 +319,20 @@ def demo_settings(settings: Mapping[str, str]) -> Iterator[tuple[Settings, dict[
 
 
 def redact(text: str, credentials: Credentials) -> str:
-    """``text`` with any secret of ``credentials`` replaced by ``***`` (defence in depth)."""
-    for secret in (credentials.token, credentials.password):
-        if secret:
-            text = text.replace(secret, _REDACTED)
+    """``text`` with any secret of ``credentials`` replaced by ``***`` (defence in depth).
+
+    Secrets are also found as ``repr()`` shows them (escaped, or as bytes), the way error
+    messages of httpx and h11 quote a header.
+    """
+    secrets = [credentials.token, credentials.password]
     if not credentials.token and credentials.password:
-        text = text.replace(credentials.authorization().split(" ", 1)[1], _REDACTED)
+        secrets.append(credentials.authorization().split(" ", 1)[1])
+    for secret in filter(None, secrets):
+        for form in (secret, repr(secret)[1:-1], repr(secret.encode("utf-8"))[2:-1]):
+            text = text.replace(form, _REDACTED)
     return text
+
+
+def shows_secret(text: str, credentials: Credentials) -> bool:
+    """True when ``text`` shows a secret of ``credentials`` (in any form :func:`redact` finds)."""
+    return redact(text, credentials) != text
