@@ -1,0 +1,111 @@
+"""``focus-ionos convert``: saved raw payloads to a FOCUS dataset, offline."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from focus_ionos_plugin import cli
+from focus_ionos_plugin.commands import App
+from focus_ionos_plugin.context import Settings
+from focus_ionos_plugin.raw import RawBatch
+
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """cli.main configures the package logger; put it back for the next test."""
+    logger = logging.getLogger("focus_ionos_plugin")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    app = App(stdout=out, stderr=err, settings=Settings({}))
+    code = cli.main(list(argv), app=app)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def raw_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("raw")
+    code, _, err = run(
+        "fetch", "--demo", "--from", "2026-10", "--to", "2026-11", "--raw-dir", str(folder)
+    )
+    assert (code, err) == (0, "")
+    return folder
+
+
+def test_convert_saved_payloads(raw_dir, tmp_path):
+    out = tmp_path / "out"
+    code, text, err = run(
+        "convert",
+        "--raw-dir",
+        str(raw_dir),
+        "--from",
+        "2026-10",
+        "--to",
+        "2026-11",
+        "--out",
+        str(out),
+        "--format",
+        "both",
+    )
+    assert (code, err) == (0, "")
+    october = pq.read_table(out / "provider=ionos" / "billing_period=2026-10" / "part-0.parquet")
+    assert pc.sum(october["BilledCost"]).as_py() == D("1241.95")
+    assert set(october["BillingAccountId"].to_pylist()) == {"031000777"}
+    assert (out / "provider=ionos" / "billing_period=2026-11" / "part-0.csv").is_file()
+    assert (out / "_focus_metadata.json").is_file()
+    assert "ionos     2026-11         963  1,425.89 EUR Invoiced" in text
+    assert "findings: 0 error(s), 0 warning(s), 0 info" in text
+
+
+def test_error_findings_exit_1_and_the_data_is_still_written(raw_dir, tmp_path):
+    batch = RawBatch.load(raw_dir / "ionos" / "2026-10")
+    batch.meta["contract"] = "031000778"  # another contract than the payloads say
+    copy = tmp_path / "raw"
+    batch.save(copy / "ionos" / "2026-10")
+    out = tmp_path / "out"
+    code, text, _ = run("convert", "--raw-dir", str(copy), "--period", "2026-10", "--out", str(out))
+    assert code == 1
+    assert "error ionos-contract-mismatch [BillingAccountId] 2026-10" in text
+    written = pq.read_table(out / "provider=ionos" / "billing_period=2026-10")
+    assert set(written["BillingAccountId"].to_pylist()) == {"031000778"}
+
+
+def test_tampered_payload_is_refused(raw_dir, tmp_path):
+    copy = tmp_path / "raw" / "ionos" / "2026-10"
+    RawBatch.load(raw_dir / "ionos" / "2026-10").save(copy)
+    (copy / "usage.json").write_text(json.dumps({"datacenters": []}), encoding="utf-8")
+    code, _, err = run(
+        "convert",
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--period",
+        "2026-10",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 2
+    assert "does not match its SHA-256" in err
+
+
+def test_missing_period_names_the_fetch_command(raw_dir, tmp_path):
+    code, _, err = run(
+        "convert", "--raw-dir", str(raw_dir), "--period", "2026-09", "--out", str(tmp_path)
+    )
+    assert code == 2
+    assert "no saved raw batch of ionos 2026-09" in err
+    assert "focus-ionos fetch --period 2026-09" in err

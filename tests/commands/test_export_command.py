@@ -1,0 +1,134 @@
+"""``focus-ionos export``: the main job on the demo account, end to end over loopback."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from focus_ionos_plugin import cli
+from focus_ionos_plugin.commands import App
+from focus_ionos_plugin.context import Settings
+
+D = Decimal
+TOTALS = {"2026-09": D("1322.53"), "2026-10": D("1241.95"), "2026-11": D("1425.89")}
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """cli.main configures the package logger; put it back for the next test."""
+    logger = logging.getLogger("focus_ionos_plugin")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    app = App(stdout=out, stderr=err, settings=Settings({}))
+    code = cli.main(list(argv), app=app)
+    return code, out.getvalue(), err.getvalue()
+
+
+def partition(root: Path, month: str) -> Path:
+    return root / "provider=ionos" / f"billing_period={month}"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> tuple[Path, int, str]:
+    root = tmp_path_factory.mktemp("export") / "focus-out"
+    code, out, err = run("export", "--demo", "--out", str(root), "--format", "both")
+    assert err == ""
+    return root, code, out
+
+
+def test_demo_export_writes_every_month_and_exits_0(exported):
+    root, code, _ = exported
+    assert code == 0
+    months = sorted(p.name for p in (root / "provider=ionos").iterdir())
+    assert months == [f"billing_period={m}" for m in ("2026-09", "2026-10", "2026-11", "2026-12")]
+    for month, total in TOTALS.items():
+        table = pq.read_table(partition(root, month) / "part-0.parquet")
+        assert pc.sum(table["BilledCost"]).as_py() == total
+        assert set(table["x_CostStatus"].to_pylist()) == {"Invoiced"}
+    open_month = pq.read_table(partition(root, "2026-12") / "part-0.parquet")
+    assert set(open_month["x_CostStatus"].to_pylist()) == {"Estimated", "Unpriced"}
+
+
+def test_summary_shows_rows_totals_and_findings(exported):
+    _, _, out = exported
+    assert "ionos     2026-09         816  1,322.53 EUR Invoiced" in out
+    assert "ionos     2026-12         104  160.18 EUR Estimated, 0.00 EUR Unpriced" in out
+    assert "total: 2790 rows in 4 partition(s)" in out
+    assert "EUR Invoiced           3,990.37" in out
+    assert "findings: 0 error(s), 1 warning(s), 1 info" in out
+    assert "warning ionos-unpriced-meter [BilledCost] 2026-12" in out
+
+
+def test_parquet_and_csv_keep_the_leading_zero_and_exact_decimals(exported):
+    root, _, _ = exported
+    folder = partition(root, "2026-10")
+    table = pq.read_table(folder / "part-0.parquet")
+    assert set(table["BillingAccountId"].to_pylist()) == {"031000777"}
+    assert str(table.schema.field("BilledCost").type) == "decimal128(38, 18)"
+    assert table.schema.metadata is None or b"focus_ionos.reconciliation" not in (
+        table.schema.metadata or {}
+    )
+    options = pacsv.ConvertOptions(column_types={"BillingAccountId": "string"})
+    csv = pacsv.read_csv(folder / "part-0.csv", convert_options=options)
+    assert set(csv["BillingAccountId"].to_pylist()) == {"031000777"}
+    text = (folder / "part-0.csv").read_text(encoding="utf-8")
+    assert "031000777" in text
+    assert re.search(r'"-?[0-9.]+[eE][-+]?[0-9]+"', text) is None  # no exponents
+    assert csv.num_rows == table.num_rows == 907
+
+
+def test_metadata_file_describes_the_columns(exported):
+    root, _, _ = exported
+    meta = json.loads((root / "_focus_metadata.json").read_text(encoding="utf-8"))
+    assert meta["FocusVersion"] == "1.3"
+    columns = [c["ColumnName"] for c in meta["Schemas"][0]["ColumnDefinition"]]
+    assert columns[-2:] == ["x_CostStatus", "x_Source"]
+    assert len(columns) == 67
+    assert meta["Providers"] == ["ionos"]
+
+
+def test_reexport_of_one_period_replaces_it_without_duplicates(exported, tmp_path):
+    root = tmp_path / "out"
+    raw = tmp_path / "raw"
+    for _ in range(2):
+        code, _, _ = run(
+            "export", "--demo", "--period", "2026-11", "--out", str(root), "--raw-dir", str(raw)
+        )
+        assert code == 0
+    assert (raw / "ionos" / "2026-11" / "manifest.json").is_file()
+    assert (raw / "ionos" / "2026-11" / "invoice-GY26110001.json").is_file()
+    table = pq.read_table(partition(root, "2026-11"))
+    assert table.num_rows == 963
+    assert pc.sum(table["BilledCost"]).as_py() == TOTALS["2026-11"]
+    assert sorted(p.name for p in (root / "provider=ionos").iterdir()) == ["billing_period=2026-11"]
+    assert not (partition(root, "2026-11") / "part-0.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--period", "2026-11", "--to", "2026-12"], "--to goes with --from"),
+        (["--from", "2026-09"], "--from 2026-09 needs --to"),
+        (["--to", "2026-09"], "--to needs --from"),
+        (["--period", "11/2026"], "is not a month written YYYY-MM"),
+    ],
+)
+def test_bad_period_options_exit_2(tmp_path, argv, message):
+    code, _, err = run("export", "--demo", "--out", str(tmp_path), *argv)
+    assert code == 2
+    assert message in err

@@ -1,0 +1,33 @@
+"""Fixtures of the conversion tests: raw batches built from payload files (no client).
+
+The builders live in ``convert_support.py`` beside this file (loaded by path: the suite
+runs with ``--import-mode=importlib``, so test folders are not importable packages).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+
+def _support() -> ModuleType:
+    name = "ionos_convert_support"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("convert_support.py")
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def support() -> ModuleType:
+    """The batch builders: ``example_batch(...)``, ``demo_batch(period)``, ``demo_account()``."""
+    return _support()
