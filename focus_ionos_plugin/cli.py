@@ -16,8 +16,10 @@ code  meaning
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +31,7 @@ __all__ = ["build_parser", "main"]
 
 EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program killed by it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +93,12 @@ def main(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     except KeyboardInterrupt:
         app.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `focus-ionos mapping | head`): not an
+        # error of ours. Point stdout at /dev/null so the interpreter's final flush is quiet.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if args.debug:
             raise

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
 import pytest
 
 from focus_ionos_plugin import cli
+from focus_ionos_plugin.commands import App
 from focus_ionos_plugin.errors import (
     ApiError,
     AuthenticationError,
@@ -100,3 +102,13 @@ def test_debug_shows_the_traceback_of_a_user_error(monkeypatch, capsys):
 def test_verbosity_flags_set_the_log_level(flags, level):
     assert cli.main([*flags, "plugins", "--json"]) == 0
     assert logging.getLogger("focus_ionos_plugin").level == level
+
+
+def test_closed_output_pipe_ends_quietly(capsys):
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    app = App(stdout=ClosedPipe())
+    assert cli.main(["plugins", "--json"], app=app) == 141
+    assert capsys.readouterr().err == ""
