@@ -21,7 +21,18 @@ if TYPE_CHECKING:
 __all__ = ["COMMAND_MODULES", "App", "RichProgress"]
 
 #: Sub-command modules in the order ``--help`` lists them.
-COMMAND_MODULES = ("plugins",)
+COMMAND_MODULES = (
+    "plugins",
+    "periods",
+    "fetch",
+    "export",
+    "convert",
+    "mapping",
+    "merge",
+    "validate",
+    "report",
+    "prices",
+)
 
 
 @dataclass
