@@ -100,10 +100,19 @@ class PluginHost:
         return self
 
     def _load_entry_points(self) -> None:
-        blocked = {n.strip() for n in self._environ.get(BLOCK_ENV, "").split(",") if n.strip()}
-        for entry_point in metadata.entry_points(group=hookspecs.PROJECT_NAME):
+        blocked = self._blocked()
+        entry_points = metadata.entry_points(group=hookspecs.PROJECT_NAME)
+        unknown = blocked - {entry_point.name for entry_point in entry_points}
+        if unknown:
+            log.warning(
+                "%s names %s, but no installed plugin is called so (installed: %s)",
+                BLOCK_ENV,
+                ", ".join(sorted(unknown)),
+                ", ".join(sorted(entry_point.name for entry_point in entry_points)),
+            )
+        for entry_point in entry_points:
             if entry_point.name in blocked:
-                log.info("plugin %s is blocked by %s", entry_point.name, BLOCK_ENV)
+                log.warning("plugin %s is not loaded: blocked by %s", entry_point.name, BLOCK_ENV)
                 continue
             try:
                 plugin = entry_point.load()
@@ -121,6 +130,10 @@ class PluginHost:
                 version=dist.version if dist else None,
             )
             log.debug("loaded plugin %s from %s", entry_point.name, entry_point.value)
+
+    def _blocked(self) -> set[str]:
+        raw = self._environ.get(BLOCK_ENV, "")
+        return {name.strip() for name in raw.split(",") if name.strip()}
 
     def register(
         self,
@@ -198,6 +211,8 @@ class PluginHost:
         except KeyError:
             known = ", ".join(sorted(self._providers)) or "none"
             msg = f"unknown provider {name!r}; installed providers: {known}"
+            if self._blocked():
+                msg += f" ({BLOCK_ENV} blocks {', '.join(sorted(self._blocked()))})"
             raise UsageError(msg) from None
 
     def plugins(self) -> list[LoadedPlugin]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import RawDataError
+from .errors import InputError, RawDataError
 
 __all__ = ["MANIFEST_NAME", "RawBatch", "RawEntry", "loads_exact"]
 
@@ -117,16 +117,21 @@ class RawBatch:
         closed month twice gives identical files.
         """
         folder = Path(folder)
-        if folder.exists() and self._same_payloads_as(folder):
+        if folder.is_dir() and self._same_payloads_as(folder):
             return False
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        except OSError as exc:
+            raise _unwritable(folder, exc) from exc
         try:
             for entry in self.entries.values():
                 (staging / f"{entry.name}.json").write_bytes(entry.body)
             manifest = json.dumps(self.manifest(), indent=2, sort_keys=True, default=str)
             (staging / MANIFEST_NAME).write_text(manifest + "\n", encoding="utf-8")
             _swap_in(staging, folder)
+        except OSError as exc:
+            raise _unwritable(folder, exc) from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return True
@@ -179,6 +184,16 @@ class RawBatch:
                 fetched_at=item.get("fetched_at"),
             )
         return batch
+
+
+def _unwritable(folder: Path, exc: OSError) -> InputError:
+    """The error for a raw folder that cannot be written, naming the path and the reason."""
+    where = Path(exc.filename) if exc.filename else folder
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        reason = "a file stands where a folder is needed"
+    msg = f"cannot save raw data to {folder}: {where}: {reason}. Give a writable folder."
+    return InputError(msg)
 
 
 def _swap_in(staging: Path, folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -59,6 +60,15 @@ class AcmeProvider:
             return []
         self.calls.append(("validate", {"rows": table.num_rows}))
         return [Finding("acme-rows", Severity.INFO, f"{table.num_rows} rows", provider="acme")]
+
+
+@pytest.fixture(autouse=True)
+def restore_package_logger() -> Iterator[None]:
+    """``cli.main`` configures the package logger; put it back for the next test."""
+    logger = logging.getLogger("focus_ionos_plugin")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 @pytest.fixture

@@ -134,3 +134,15 @@ def test_plugins_lists_hooks_and_providers(host):
     assert plugin.name == "acme"
     assert plugin.providers == ("acme",)
     assert plugin.hooks == ("fetch_raw", "focus_providers", "list_periods", "to_focus", "validate")
+
+
+def test_blocked_provider_is_named_in_the_unknown_provider_error(context):
+    plugin_host = PluginHost(environ={BLOCK_ENV: "ionos"}).load()
+    with pytest.raises(UsageError, match=rf"unknown provider 'ionos'.*{BLOCK_ENV} blocks ionos"):
+        plugin_host.list_periods("ionos", context)
+
+
+def test_misspelt_blocked_name_is_warned_about(caplog):
+    with caplog.at_level("WARNING", logger="focus_ionos_plugin.host"):
+        PluginHost(environ={BLOCK_ENV: "ionso"}).load()
+    assert f"{BLOCK_ENV} names ionso, but no installed plugin is called so" in caplog.text

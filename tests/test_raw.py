@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from focus_ionos_plugin.errors import RawDataError
+from focus_ionos_plugin.errors import InputError, RawDataError
 from focus_ionos_plugin.raw import MANIFEST_NAME, RawBatch, loads_exact
 
 
@@ -90,3 +90,11 @@ def test_folder_without_manifest_is_refused(tmp_path):
 def test_entry_names_must_be_file_safe():
     with pytest.raises(ValueError, match="must be letters"):
         _batch().add("../escape", endpoint="x", request_path="/x", body=b"{}")
+
+
+def test_saving_below_a_file_is_an_input_error_naming_the_path(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("hello")
+    with pytest.raises(InputError, match=r"cannot save raw data to .*afile/acme/2026-05: .*a file"):
+        _batch().save(blocker / "acme" / "2026-05")
+    assert blocker.read_text() == "hello"

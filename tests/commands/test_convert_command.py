@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,15 +17,6 @@ from focus_ionos_plugin.context import Settings
 from focus_ionos_plugin.raw import RawBatch
 
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,15 +19,6 @@ from focus_ionos_plugin.context import Settings
 
 D = Decimal
 TOTALS = {"2026-09": D("1322.53"), "2026-10": D("1241.95"), "2026-11": D("1425.89")}
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def run(*argv: str) -> tuple[int, str, str]:

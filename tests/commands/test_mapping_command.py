@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from focus_ionos_plugin import cli
 from focus_ionos_plugin.commands import App
@@ -18,15 +14,6 @@ from focus_ionos_plugin.ionos.convert_mapping import COLUMN_SOURCES, mapping_mar
 from focus_ionos_plugin.ionos.meters import COLUMNS, builtin_catalog
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ionos-mapping.md"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def run(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
-
-import pytest
 
 from focus_ionos_plugin import cli
 from focus_ionos_plugin.commands import App
 from focus_ionos_plugin.context import Settings
 from focus_ionos_plugin.ionos.demo.server import FakeBillingApi
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def run(argv: list[str], env: dict[str, str] | None = None) -> int:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +16,6 @@ from focus_ionos_plugin.context import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 AWS = SAMPLES / "aws-focus-1.3-cost-and-usage-1k.parquet"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def _umask() -> int:

@@ -39,7 +39,7 @@ def test_types_are_exact_decimals_utc_seconds_and_text() -> None:
     assert schema.field("Tags").type == pa.string()
     assert schema.field("ContractApplied").type == pa.string()
     decimals = [f.name for f in schema if f.type == DECIMAL_TYPE]
-    assert len(decimals) == 14
+    assert len(decimals) == 12
     assert sum(1 for f in schema if f.type == TIMESTAMP_TYPE) == 4
 
 

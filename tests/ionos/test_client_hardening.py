@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import threading
 import time
@@ -58,15 +57,6 @@ class FakeTime:
 def api() -> Iterator[FakeBillingApi]:
     with FakeBillingApi() as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def client_for(base_url: str, fake_time: FakeTime | None = None, **overrides) -> BillingClient:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import logging
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,15 +39,6 @@ CREDENTIALS = {
 def assert_no_secret(text: str, where: str) -> None:
     for secret in SECRETS:
         assert secret not in text, f"{where} shows a secret"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the package logger; put it back for the next test."""
-    logger = logging.getLogger("focus_ionos_plugin")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    yield
-    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 @pytest.fixture(params=sorted(CREDENTIALS))
