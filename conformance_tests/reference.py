@@ -51,7 +51,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def calendar(validator: Any, enabled: Any, instance: Any, schema: Any) -> Iterator[Error]:
-    if isinstance(instance, str) and STRICT_DATETIME.search(instance) and _instant(instance) is None:
+    if (
+        isinstance(instance, str)
+        and STRICT_DATETIME.search(instance)
+        and _instant(instance) is None
+    ):
         yield Error(f"{instance!r} is not a real date/time")
 
 
@@ -112,9 +116,9 @@ def json_key_equals(validator: Any, spec: Any, row: Any, schema: Any) -> Iterato
         return
     target = row.get(spec["equalsColumn"])
     for element in value["Elements"]:
-        if isinstance(element, dict) and element.get(spec["key"]) is not None:
-            if element[spec["key"]] != target:
-                yield Error(f"{element[spec['key']]!r} is not {target!r}")
+        value = element.get(spec["key"]) if isinstance(element, dict) else None
+        if value is not None and value != target:
+            yield Error(f"{value!r} is not {target!r}")
 
 
 KEYWORDS = {

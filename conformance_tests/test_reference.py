@@ -49,3 +49,25 @@ def test_identical_verdicts_on_every_case(tmp_path: Path) -> None:
                 disagreements.append((case.id, rule.rule_id, fast[rule.rule_id], slow))
     assert checked > 10_000
     assert disagreements == []
+
+
+def test_json_shapes_give_the_verdicts_of_each_text() -> None:
+    """Sample rows with real ContractApplied, Tags, ... values: shape-based == per text."""
+    samples = Path(__file__).parent.parent / "tests" / "data" / "samples"
+    table = pa.Table.from_batches(
+        list(iter_batches(samples / "aws-focus-1.3-cost-and-usage-1k.csv", typed=False))
+    )
+    batch = table.slice(0, 400).combine_chunks().to_batches()[0]
+    focus_types = {n: s.data_type for n, s in column_specs("cost-and-usage").items()}
+    json_columns = {n for n, t in focus_types.items() if t == "JSON"}
+    rows = row_values(batch, focus_types)
+    fast = rule_verdicts(batch, "cost-and-usage")
+    checked = [
+        r
+        for r in rules("cost-and-usage")
+        if r.kind in ("column", "row") and json_columns & set(r.columns)
+    ]
+    assert len(checked) > 40
+    for rule in checked:
+        slow = [reference.passes(rule, row, "cost-and-usage") for row in rows]
+        assert fast[rule.rule_id] == slow, rule.rule_id

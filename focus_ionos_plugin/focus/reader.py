@@ -38,6 +38,7 @@ __all__ = [
     "FocusFile",
     "find_files",
     "iter_batches",
+    "iter_file_batches",
     "read_table",
 ]
 
@@ -103,8 +104,9 @@ def _describe(path: Path) -> FocusFile:
 
 def _csv_header(path: Path) -> list[str]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
+        with path.open("rb") as handle:
+            first = handle.readline()
+        header = next(csv.reader([first.decode("utf-8-sig")]), None)
     except UnicodeDecodeError as exc:
         msg = f"{path}: the header is not UTF-8 text ({exc.reason}); save the file as UTF-8"
         raise InputError(msg) from exc
@@ -170,10 +172,16 @@ def _parquet_batches(
         text = [
             f.name
             for f in schema
-            if f.name in columns and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+            if f.name in columns
+            and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
         ]
         parquet = pq.ParquetFile(path, read_dictionary=text if dictionary else None)
-        yield from parquet.iter_batches(batch_size=batch_size, columns=columns)
+        # One row group at a time: a single iter_batches over the whole file keeps buffers
+        # of the row groups already read, so memory would grow with the file.
+        for group in range(parquet.num_row_groups):
+            yield from parquet.iter_batches(
+                batch_size=batch_size, columns=columns, row_groups=[group]
+            )
     except (pa.ArrowException, OSError) as exc:
         msg = f"{path}: cannot read Parquet data ({exc})"
         raise InputError(msg) from exc

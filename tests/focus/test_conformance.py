@@ -175,3 +175,31 @@ def test_report_of_a_folder(tmp_path: Path, aws: pa.Table) -> None:
     o007 = next(f for f in data["findings"] if f["rule_id"] == "CAU-ContractAppliedObject-O-007-M")
     assert o007["rows"] == 627
     assert o007["sample_rows"] == [1, 2, 3, 4, 5]
+
+
+def _walk(node: object, path: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, str(index)))
+
+
+def test_json_rules_look_at_values_only_through_type_blankness_and_units() -> None:
+    """The JSON shape grouping in .vectorised relies on this; a new kind of check must fail here."""
+    from focus_ionos_plugin.focus.vectorised import _JSON_UNIT_KEYS
+
+    text = r"[^ \t\n\r\f\v]"
+    for rule in rules("cost-and-usage"):
+        json_schemas = [rule.schema.get(k) for k in ("x-focus-json", "contentSchema")]
+        for root in filter(None, json_schemas):
+            for path, node in _walk(root):
+                assert not {"minimum", "maximum", "const", "minLength", "maxLength"} & set(node)
+                if "enum" in node:
+                    assert "propertyNames" in path, (rule.rule_id, path)
+                if "pattern" in node:
+                    in_keys = "propertyNames" in path
+                    unit_key = len(path) >= 2 and path[-1] in _JSON_UNIT_KEYS
+                    assert in_keys or unit_key or node["pattern"] == text, (rule.rule_id, path)
