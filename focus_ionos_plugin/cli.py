@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="only errors, no progress")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="terse, for scripts: no progress or warnings, only errors; short summaries",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -9,23 +9,29 @@ payloads) and for re-converting after a meter catalog change.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UsageError
+from ..errors import InputError
 from ..findings import has_errors
-from ..periods import BillingPeriod, month_range, parse_month
+from ..periods import BillingPeriod
 from ..raw import MANIFEST_NAME, RawBatch
 from . import App
 from .export import (
     ExportSummary,
     add_format_option,
+    check_out_folder,
     print_summary,
+    report_without_data,
     write_dataset_metadata,
     write_result,
 )
+from .periods import add_period_options, chosen_months
 
 __all__ = ["add_parser", "convert_raw"]
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -34,24 +40,23 @@ def add_parser(subparsers: Any) -> None:
         "convert",
         help="convert saved raw payloads (from 'fetch') to a FOCUS dataset, offline",
         description=(
-            "Convert the raw payloads saved by 'focus-ionos fetch' under "
-            "RAW_DIR/PROVIDER/YYYY-MM/ to FOCUS 1.3, validate them and write the partitions "
-            "OUT/provider=P/billing_period=YYYY-MM/ plus OUT/_focus_metadata.json, as "
-            "'export' does, without calling any API. Exit code 1 when a finding is an error "
+            "Convert the raw payloads saved by 'focus-ionos fetch' under\n"
+            "RAW_DIR/PROVIDER/YYYY-MM/ to FOCUS 1.3, validate them and write the partitions\n"
+            "OUT/provider=P/billing_period=YYYY-MM/ plus OUT/_focus_metadata.json, as\n"
+            "'export' does, without calling any API. --from without --to runs to the latest\n"
+            "month saved under RAW_DIR. A period whose batch holds no data is not written;\n"
+            "asking only for such periods exits 2. Exit code 1 when a finding is an error\n"
             "(the data is still written)."
         ),
         epilog=(
             "examples:\n"
             "  focus-ionos fetch --demo --from 2026-09 --to 2026-12 --raw-dir raw/\n"
             "  focus-ionos convert --raw-dir raw/ --period 2026-11 --out ./focus-out\n"
-            "  focus-ionos convert --raw-dir raw/ --from 2026-09 --to 2026-12 --out out/"
+            "  focus-ionos convert --raw-dir raw/ --from 2026-09 --out out/"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--period", metavar="YYYY-MM", help="one month")
-    which.add_argument("--from", dest="first", metavar="YYYY-MM", help="first month")
-    parser.add_argument("--to", dest="last", metavar="YYYY-MM", help="last month (with --from)")
+    add_period_options(parser, required=True, latest="the latest month saved under RAW_DIR")
     parser.add_argument(
         "--raw-dir", type=Path, required=True, metavar="DIR", help="folder 'fetch' wrote"
     )
@@ -72,9 +77,11 @@ def convert_raw(args: argparse.Namespace, app: App) -> int:
     """Convert, validate and write every requested period; print the summary."""
     from ..host import PeriodResult
 
-    months = _months(args)
+    check_out_folder(args.out)
     host = app.host
-    host.provider(args.provider)
+    info = host.provider(args.provider)
+    months = chosen_months(args, lambda: max(_saved(args.raw_dir, args.provider), default=None))
+    assert months is not None  # the parser requires --period or --from
     options = {"meter_catalog": args.meter_catalog} if args.meter_catalog else {}
     context = app.context(out_dir=args.out, **options)
     batches = [(month, _load(args.raw_dir, args.provider, month)) for month in months]
@@ -82,11 +89,32 @@ def convert_raw(args: argparse.Namespace, app: App) -> int:
     for month, raw in batches:
         period = BillingPeriod(month, closed=bool(raw.meta.get("closed", True)))
         table = host.to_focus(args.provider, raw, context)
+        if not table.num_rows:
+            summary.without_data.append(month)
+            continue
         findings = host.validate(table, args.provider, context)
         write_result(PeriodResult(args.provider, period, table, findings, raw), summary)
+    if summary.without_data:
+        saved = [m for m in _saved(args.raw_dir, args.provider) if m not in summary.without_data]
+        report_without_data(
+            summary,
+            f"no {info.display_name} data in the saved batch of "
+            f"{', '.join(summary.without_data)}; saved periods with data: "
+            f"{', '.join(saved) or 'none'} (under {args.raw_dir / args.provider})",
+        )
     summary.metadata = write_dataset_metadata(args.out)
     print_summary(app, summary)
     return 1 if has_errors(summary.all_findings) else 0
+
+
+def _saved(raw_dir: Path, provider: str) -> list[str]:
+    """Months saved under RAW_DIR/<provider>/ (folders with a manifest), oldest first."""
+    folder = raw_dir / provider
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p.name for p in folder.iterdir() if _MONTH.match(p.name) and (p / MANIFEST_NAME).is_file()
+    )
 
 
 def _load(raw_dir: Path, provider: str, month: str) -> RawBatch:
@@ -103,15 +131,3 @@ def _load(raw_dir: Path, provider: str, month: str) -> RawBatch:
         f"'focus-ionos fetch --period {month} --raw-dir {raw_dir}'"
     )
     raise InputError(msg)
-
-
-def _months(args: argparse.Namespace) -> list[str]:
-    if args.period:
-        if args.last:
-            msg = "--to goes with --from, not with --period"
-            raise UsageError(msg)
-        return [parse_month(args.period)]
-    if not args.last:
-        msg = f"--from {args.first} needs --to (the last month to convert)"
-        raise UsageError(msg)
-    return month_range(args.first, args.last)

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..errors import PluginError, UsageError
-from ..periods import BillingPeriod, month_range, parse_month
+from ..errors import PluginError
+from ..periods import BillingPeriod
 from ..raw import RawBatch
 from . import App
-from .periods import add_ionos_options, ionos_context
+from .periods import add_ionos_options, add_period_options, chosen_months, ionos_context
 
 __all__ = ["add_parser", "fetch_raw"]
 
@@ -25,19 +25,20 @@ def add_parser(subparsers: Any) -> None:
             "RAW_DIR/PROVIDER/YYYY-MM/: one JSON file per API call plus manifest.json\n"
             "(endpoints, fetch times, SHA-256). Each period folder is replaced atomically\n"
             "and left untouched when its payloads did not change. All periods are fetched\n"
-            "concurrently first; when a call fails for good, nothing is written."
+            "concurrently first; when a call fails for good, nothing is written. --from\n"
+            "without --to runs to the latest period the provider lists (the running month)."
         ),
         epilog=(
             "examples:\n"
             "  focus-ionos fetch --demo --from 2026-09 --to 2026-12 --raw-dir raw/\n"
+            "  focus-ionos fetch --demo --from 2026-10 --raw-dir raw/\n"
             "  IONOS_TOKEN=... focus-ionos fetch --period 2026-11 --raw-dir raw/"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--period", metavar="YYYY-MM", help="one month")
-    which.add_argument("--from", dest="first", metavar="YYYY-MM", help="first month")
-    parser.add_argument("--to", dest="last", metavar="YYYY-MM", help="last month (with --from)")
+    add_period_options(
+        parser, required=True, latest="the latest period the provider lists, the open month"
+    )
     parser.add_argument(
         "--raw-dir", type=Path, required=True, metavar="DIR", help="folder for the payloads"
     )
@@ -47,9 +48,16 @@ def add_parser(subparsers: Any) -> None:
 
 def fetch_raw(args: argparse.Namespace, app: App) -> int:
     """Fetch and save every requested period; print one line per period."""
-    months = _months(args)
     app.host.provider(args.provider)
-    with ionos_context(args, app, periods=months) as context:
+    with ionos_context(args, app) as context:
+
+        def latest() -> str | None:
+            listed = app.host.list_periods(args.provider, context)
+            return max((p.month for p in listed), default=None)
+
+        months = chosen_months(args, latest)
+        assert months is not None  # the parser requires --period or --from
+        context.options["periods"] = months
         for month in months:
             raw = app.host.fetch_raw(args.provider, BillingPeriod(month), context)
             if not isinstance(raw, RawBatch):
@@ -64,15 +72,3 @@ def fetch_raw(args: argparse.Namespace, app: App) -> int:
             state = "saved to" if written else "unchanged in"
             app.echo(f"{args.provider} {month}: {len(raw.entries)} payloads {state} {folder}{note}")
     return 0
-
-
-def _months(args: argparse.Namespace) -> list[str]:
-    if args.period:
-        if args.last:
-            msg = "--to goes with --from, not with --period"
-            raise UsageError(msg)
-        return [parse_month(args.period)]
-    if not args.last:
-        msg = f"--from {args.first} needs --to (the last month to fetch)"
-        raise UsageError(msg)
-    return month_range(args.first, args.last)

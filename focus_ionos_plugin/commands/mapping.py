@@ -17,8 +17,8 @@ def add_parser(subparsers: Any) -> None:
         "mapping",
         help="show how IONOS data maps to FOCUS columns, and the meter catalog in use",
         description=(
-            "Print which IONOS data makes which rows, how every FOCUS 1.3 column is filled, "
-            "the meter catalog in use (built-in entries plus your extension file) and the "
+            "Print which IONOS data makes which rows, how every FOCUS 1.3 column is filled,\n"
+            "the meter catalog in use (built-in entries plus your extension file) and the\n"
             "region names. The converter reads the same data, so this is always current."
         ),
         epilog=(

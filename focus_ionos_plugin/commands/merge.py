@@ -128,6 +128,7 @@ def merge_run(args: argparse.Namespace, app: App) -> int:
         context = app.context(out_dir=out, **{INPUTS_OPTION: {name: source}})
         periods = _select(host.list_periods("files", context), wanted)
         merge_files(host, out, name, periods, context=context, summary=summary)
+        summary.findings.extend(source.notes)
     summary.metadata_path, summary.csv_path = finish_dataset(out, csv=args.csv)
     _report(args, app, summary)
     return 1 if has_errors(summary.findings) else 0

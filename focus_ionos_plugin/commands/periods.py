@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..context import Context
+from ..errors import UsageError
+from ..periods import month_range, parse_month
 from . import App
 
-__all__ = ["add_ionos_options", "add_parser", "ionos_context", "periods_list"]
+__all__ = [
+    "add_ionos_options",
+    "add_parser",
+    "add_period_options",
+    "chosen_months",
+    "ionos_context",
+    "periods_list",
+]
 
 
 def add_parser(subparsers: Any) -> None:
@@ -62,6 +71,54 @@ def add_ionos_options(parser: argparse.ArgumentParser, *, concurrency: bool = Tr
         metavar="SECONDS",
         help="seconds one API request may take (default: FOCUS_IONOS_TIMEOUT, else 60)",
     )
+
+
+def add_period_options(parser: argparse.ArgumentParser, *, required: bool, latest: str) -> None:
+    """``--period`` or ``--from`` [``--to``]; ``latest`` says what ``--to`` defaults to."""
+    which = parser.add_mutually_exclusive_group(required=required)
+    which.add_argument("--period", metavar="YYYY-MM", help="one month")
+    which.add_argument("--from", dest="first", metavar="YYYY-MM", help="first month")
+    parser.add_argument(
+        "--to",
+        dest="last",
+        metavar="YYYY-MM",
+        help=f"last month, with --from (default: {latest})",
+    )
+
+
+def chosen_months(args: argparse.Namespace, latest: Callable[[], str | None]) -> list[str] | None:
+    """The months ``--period``/``--from``/``--to`` ask for; None when none was given.
+
+    ``--from`` alone runs to ``latest()`` (called only then): the newest period the
+    provider lists, or the newest saved one offline.
+    """
+    if args.period:
+        if args.last:
+            msg = "--to goes with --from, not with --period"
+            raise UsageError(msg)
+        return [parse_month(args.period)]
+    if args.first:
+        first = parse_month(args.first)
+        if args.last:
+            return month_range(first, args.last)
+        last = latest()
+        if last is None:
+            msg = f"--from {first}: there is no period to end at; give --to YYYY-MM"
+            raise UsageError(msg)
+        if first > last:
+            msg = (
+                f"--from {first} is after {last}, the latest period there is; give an "
+                "earlier month (see 'focus-ionos periods')"
+            )
+            raise UsageError(msg)
+        return month_range(first, last)
+    if args.last:
+        last = parse_month(args.last)
+        msg = (
+            f"--to {last} needs --from (the first month); for that month alone give --period {last}"
+        )
+        raise UsageError(msg)
+    return None
 
 
 @contextmanager

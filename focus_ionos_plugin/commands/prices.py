@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import re
 from datetime import UTC, date, datetime
@@ -23,9 +24,9 @@ def add_parser(subparsers: Any) -> None:
         "prices",
         help="show the IONOS price list (SkuId, service, unit price, unit)",
         description=(
-            "Show the contract's IONOS price list valid on a day, in FOCUS terms: SkuId "
-            "(meter id), ServiceName, ServiceCategory, unit price (ListUnitPrice), "
-            "PricingUnit, currency and whether the product is deprecated. --search keeps "
+            "Show the contract's IONOS price list valid on a day, in FOCUS terms: SkuId\n"
+            "(meter id), ServiceName, ServiceCategory, unit price (ListUnitPrice),\n"
+            "PricingUnit, currency and whether the product is deprecated. --search keeps\n"
             "products whose id, description, service or category contain every word given."
         ),
         epilog=(
@@ -120,11 +121,20 @@ def prices_list(args: argparse.Namespace, app: App) -> int:
 def _day(text: str | None) -> str:
     if text is None:
         return datetime.now(UTC).date().isoformat()
-    try:
-        if not _DATE.match(text):
-            raise ValueError(text)
-        date.fromisoformat(text)
-    except ValueError:
+    if not _DATE.match(text):
         msg = f"--date {text!r} is not a day written YYYY-MM-DD (for example 2026-06-01)"
+        raise UsageError(msg)
+    year, month, day = (int(part) for part in text.split("-"))
+    try:
+        date(year, month, day)
+    except ValueError:
+        if year < 1:
+            why = f"year {year}"
+        elif not 1 <= month <= 12:
+            why = f"month {month}"
+        else:
+            days = calendar.monthrange(year, month)[1]
+            why = f"{calendar.month_name[month]} {year} has {days} days"
+        msg = f"--date {text} is not a valid date ({why}); for example 2026-06-01"
         raise UsageError(msg) from None
     return text

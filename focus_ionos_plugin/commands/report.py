@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UsageError
-from ..periods import month_range, parse_month
 from . import App
+from .periods import add_period_options, chosen_months
 
 __all__ = ["add_parser", "report_build"]
 
@@ -25,17 +25,21 @@ def add_parser(subparsers: Any) -> None:
         "report",
         help="write the HTML cost report (or its analyses as JSON) of a FOCUS dataset",
         description=(
-            "Analyze a FOCUS 1.3 dataset (a folder written by 'focus-ionos export', one "
-            "provider or merged, or a Parquet file): totals per currency, breakdowns by "
-            "provider, region, service and charge category, the top cost drivers, month "
-            "over month, anomalies, invoice reconciliation, network traffic per VDC and the "
-            "validator's verdict. HTML is one self-contained file (no scripts, nothing "
-            "fetched); JSON carries the same figures with exact decimal strings."
+            "Analyze a FOCUS 1.3 dataset (a folder written by 'focus-ionos export', one\n"
+            "provider or merged, or a Parquet file): totals per currency, breakdowns by\n"
+            "provider, region, service and charge category, the top cost drivers, month over\n"
+            "month, anomalies, invoice reconciliation, network traffic per VDC and the\n"
+            "validator's verdict. HTML is one self-contained file (no scripts, nothing\n"
+            "fetched); JSON carries the same figures with exact decimal strings.\n"
+            "\n"
+            "--from without --to runs to the dataset's latest month. Months the dataset has\n"
+            "no rows for exit 2, naming the months it has."
         ),
         epilog=(
             "examples:\n"
             "  focus-ionos report focus-out --out report.html\n"
             "  focus-ionos report focus-out --from 2026-09 --to 2026-11 --out q4.html\n"
+            "  focus-ionos report focus-out --from 2026-10 --out since-october.html\n"
             "  focus-ionos report focus-out --period 2026-11 --format json > nov.json"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -52,10 +56,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--format", choices=("html", "json"), default="html", help="output format (default html)"
     )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--period", metavar="YYYY-MM", help="only this month")
-    which.add_argument("--from", dest="first", metavar="YYYY-MM", help="first month")
-    parser.add_argument("--to", dest="last", metavar="YYYY-MM", help="last month (with --from)")
+    add_period_options(parser, required=False, latest="the dataset's latest month")
     parser.add_argument(
         "--no-validate",
         dest="validate",
@@ -74,9 +75,14 @@ def report_build(args: argparse.Namespace, app: App) -> int:
     """Analyze the dataset and write the report; print where it went."""
     from ..ionos.meters import CATALOG_ENV
     from ..report.build import build_report
+    from ..report.load import dataset_months
     from ..report.render import render_html, render_json
 
-    months = _months(args)
+    if args.out is not None:
+        _check_out_file(args.out)
+    months = chosen_months(args, lambda: max(dataset_months(args.dataset), default=None))
+    if months:
+        _check_months(args.dataset, months)
     report = build_report(
         args.dataset,
         months,
@@ -85,11 +91,10 @@ def report_build(args: argparse.Namespace, app: App) -> int:
         generated_at=datetime.now(UTC).replace(microsecond=0),
     )
     if not report.kpis.totals:
-        logger.warning(
-            "%s has no rows%s; the report is empty",
-            args.dataset,
-            f" in {months[0]}..{months[-1]}" if months else "",
-        )
+        if months:
+            # The partitions named the months, but no row's BillingPeriodStart is in them.
+            raise _no_rows(args.dataset, months)
+        logger.warning("%s has no rows; the report is empty", args.dataset)
     if args.format == "json":
         text = render_json(report)
         if args.out is None:
@@ -106,18 +111,33 @@ def report_build(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
-def _months(args: argparse.Namespace) -> list[str] | None:
-    if args.period:
-        if args.last:
-            msg = "--to goes with --from, not with --period"
-            raise UsageError(msg)
-        return [parse_month(args.period)]
-    if args.first or args.last:
-        if not (args.first and args.last):
-            msg = "--from and --to go together: give the first and the last month"
-            raise UsageError(msg)
-        return month_range(args.first, args.last)
-    return None
+def _check_out_file(out: Path) -> None:
+    """Fail early (exit 2) when ``--out`` is a folder or a folder above it is a file."""
+    if out.is_dir():
+        msg = f"--out {out} is a folder; give a file name such as {out / 'report.html'}"
+        raise UsageError(msg)
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                msg = f"--out {out}: its parent {parent} is a file, not a folder; give another path"
+                raise UsageError(msg)
+            return
+
+
+def _check_months(dataset: Path, months: list[str]) -> None:
+    """Exit 2 when the dataset has no rows in any of ``months``, naming those it has."""
+    from ..report.load import dataset_months
+
+    if not set(months) & set(dataset_months(dataset)):
+        raise _no_rows(dataset, months)
+
+
+def _no_rows(dataset: Path, months: list[str]) -> UsageError:
+    from ..report.load import dataset_months
+
+    have = dataset_months(dataset)
+    asked = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+    return UsageError(f"{dataset} has no rows in {asked}; its months: {', '.join(have) or 'none'}")
 
 
 def _umask() -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -73,11 +74,23 @@ def validate_file(args: argparse.Namespace, app: App) -> int:
 
 
 def _criteria(value: str | None) -> tuple[str, ...]:
+    """The declared criteria, upper-cased; an unknown name is a usage error (exit 2)."""
+    from ..focus.conformance import criteria_names
+
     if not value:
         return ()
     names = tuple(part.strip().upper() for part in value.split(",") if part.strip())
     if not names:
         msg = "--applicability-criteria is empty; give names such as REGION_SUPPORTED, or ALL"
+        raise UsageError(msg)
+    known = ("ALL", *criteria_names())
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        noun = "criterion" if len(unknown) == 1 else "criteria"
+        msg = (
+            f"--applicability-criteria: unknown applicability {noun} {', '.join(unknown)};"
+            f" valid names (comma separated): {', '.join(known)}"
+        )
         raise UsageError(msg)
     return names
 
@@ -95,11 +108,17 @@ def render_text(report: Any, *, show_skipped: bool = False) -> str:
         f"{warnings} warning{'s' if warnings != 1 else ''}; {len(report.passed)} rules passed, "
         f"{skipped} not checked",
     ]
+    if report.skipped:
+        count = len(report.skipped)
+        lines.append(
+            f"  skipped {count} CSV file{'s' if count != 1 else ''} beside Parquet files "
+            f"(same rows; Parquet is read): {_names(report, report.skipped)}"
+        )
     shown = [f for f in report.findings if f.severity in (Severity.ERROR, Severity.WARNING)]
     if shown:
         lines.append("")
     for finding in shown:
-        lines.extend(_text_block(finding))
+        lines.extend(_text_block(report, finding))
     if skipped and show_skipped:
         lines.append("")
         lines.append("Not checked:")
@@ -115,12 +134,37 @@ def render_text(report: Any, *, show_skipped: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _text_block(finding: Finding) -> list[str]:
+def _names(report: Any, paths: tuple[str, ...], limit: int = 5) -> str:
+    """Paths relative to the validated folder, the first ``limit`` of them."""
+    shown = ", ".join(_relative(report, p) for p in paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _relative(report: Any, path: str) -> str:
+    try:
+        return str(Path(path).relative_to(report.path))
+    except ValueError:
+        return path
+
+
+def _samples(report: Any, finding: Finding) -> str:
+    """``rows 1, 2`` for one file; ``a.parquet rows 1, 2; b.parquet row 0`` for several."""
+    if len(report.files) <= 1:
+        return "rows " + ", ".join(str(r) for r in finding.sample_rows)
+    by_file: dict[str, list[int]] = {}
+    for name, row in report.samples(finding):
+        by_file.setdefault(name, []).append(row)
+    return "; ".join(
+        f"{_relative(report, name)} row{'s' if len(rows) > 1 else ''} "
+        + ", ".join(str(r) for r in rows)
+        for name, rows in by_file.items()
+    )
+
+
+def _text_block(report: Any, finding: Finding) -> list[str]:
     where = f"  {finding.column}" if finding.column else ""
     count = f"  {finding.rows} rows" if finding.rows else ""
-    samples = ""
-    if finding.sample_rows:
-        samples = "  e.g. rows " + ", ".join(str(r) for r in finding.sample_rows)
+    samples = f"  e.g. {_samples(report, finding)}" if finding.sample_rows else ""
     head = f"  {finding.severity!s:<8}{finding.rule_id}{where}{count}{samples}"
     return [head, f"          {finding.message}"]
 
@@ -133,7 +177,8 @@ def render_json(report: Any) -> str:
 def render_junit(report: Any) -> str:
     """The report as JUnit XML: one test case per rule; errors fail, skipped rules skip.
 
-    Warnings do not fail the build; they appear as the test case's output.
+    Warnings do not fail the build; they appear as the test case's output. The files read
+    (and the CSV twins skipped) are the suite's properties.
     """
     by_rule: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -146,12 +191,18 @@ def render_junit(report: Any) -> str:
         skipped=str(report.count(Severity.SKIPPED)),
         time=f"{report.seconds:.3f}",
     )
+    properties = ET.SubElement(suite, "properties")
+    for name in report.files:
+        ET.SubElement(properties, "property", name="file", value=name)
+    for name in report.skipped:
+        ET.SubElement(properties, "property", name="skipped_file", value=name)
     for rule_id in sorted(report.passed):
         ET.SubElement(suite, "testcase", classname=f"focus.{report.dataset}", name=rule_id)
     for rule_id, findings in by_rule.items():
         case = ET.SubElement(suite, "testcase", classname=f"focus.{report.dataset}", name=rule_id)
         for finding in findings:
-            text = f"{finding.message} (rows: {finding.rows}; e.g. {list(finding.sample_rows)})"
+            samples = f"; e.g. {_samples(report, finding)}" if finding.sample_rows else ""
+            text = f"{finding.message} ({finding.rows} rows{samples})"
             if finding.severity is Severity.ERROR:
                 failure = ET.SubElement(case, "failure", message=finding.message, type="error")
                 failure.text = text

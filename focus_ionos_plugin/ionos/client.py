@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -50,6 +50,7 @@ __all__ = [
     "ApiResponse",
     "BillingClient",
     "contract_path",
+    "public_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -336,6 +337,7 @@ class BillingClient:
             try:
                 response = await self._send(request_path, deadline, timing)
             except _RETRY_ERRORS as exc:
+                exc_seen: Exception | None = exc
                 failure = f"failed ({type(exc).__name__}: {self._clean(exc)})"
                 wait = self._backoff(attempt)
                 status: int | None = None
@@ -352,16 +354,31 @@ class BillingClient:
                 asked = _retry_after(response)
                 wait = self._backoff(attempt) if asked is None else asked
                 cause = None
+                exc_seen = None
             spent += timing.seconds
             if attempt >= settings.max_attempts or spent + wait > settings.retry_budget:
                 request = "" if asked is None else f"; the API asked to wait {asked:g} s"
                 msg = (
                     f"{where} still {failure} after {attempt} attempts in {spent:.1f} s "
                     f"(limits: {settings.max_attempts} attempts, {settings.retry_budget:g} s"
-                    f"{request}). The API is unavailable or limiting requests: try again "
-                    "later, or lower --max-in-flight"
-                    + (", or raise --timeout" if isinstance(cause, httpx.TimeoutException) else "")
+                    f"{request}). "
                 )
+                if isinstance(exc_seen, httpx.ConnectError):
+                    # Refused, unknown host, TLS handshake: nothing answered at all.
+                    msg += (
+                        f"The API at {public_url(settings.base_url)} cannot be reached: "
+                        f"check {API_URL_ENV} and the network (proxy, DNS, firewall)"
+                    )
+                else:
+                    msg += (
+                        "The API is unavailable or limiting requests: try again later, or "
+                        "lower --max-in-flight"
+                        + (
+                            ", or raise --timeout"
+                            if isinstance(exc_seen, httpx.TimeoutException)
+                            else ""
+                        )
+                    )
                 raise ApiError(msg, endpoint=endpoint, status=status) from cause
             log.debug(
                 "retrying GET %s in %.2f s (attempt %d of %d)",
@@ -464,6 +481,16 @@ def _server_date(response: httpx.Response) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def public_url(url: str) -> str:
+    """``url`` without user info, query or fragment: safe to show in a message."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
 
 
 def _loggable(request_path: str) -> str:

@@ -39,6 +39,7 @@ from .convert_charges import (
 )
 from .convert_keys import pair_codes
 from .convert_sources import Sources
+from .meters import focus_unit
 
 __all__ = ["EstimatedResult", "estimated_charges"]
 
@@ -131,7 +132,7 @@ def estimated_charges(sources: Sources, currency: str) -> EstimatedResult:
     parts.append(charge_table(rows))
     result.charges = concat(parts)
     if unpriced:
-        listed = ", ".join(f"{m} ({q.normalize():f})" for m, q in sorted(unpriced.items()))
+        listed = _unpriced_text(result.charges, unpriced)
         count = pc.sum(pc.equal(result.charges.column("cost_status"), UNPRICED)).as_py() or 0
         result.findings.append(
             finding(
@@ -144,6 +145,22 @@ def estimated_charges(sources: Sources, currency: str) -> EstimatedResult:
             )
         )
     return result
+
+
+def _unpriced_text(charges: pa.Table, unpriced: dict[str, Decimal]) -> str:
+    """``NLB1000 (38 Hours, 2 rows), ...``: quantity with its unit, and the rows it made."""
+    rows = charges.filter(pc.equal(charges.column("cost_status"), UNPRICED))
+    meters = rows.column("meter_id").to_pylist()
+    units = rows.column("unit").to_pylist()
+    parts = []
+    for meter, quantity in sorted(unpriced.items()):
+        mine = [unit for m, unit in zip(meters, units, strict=True) if m == meter]
+        unit = ", ".join(sorted({focus_unit(u) or u for u in mine if u})) or "units"
+        count = len(mine)
+        parts.append(
+            f"{meter} ({quantity.normalize():f} {unit}, {count} row{'s' if count != 1 else ''})"
+        )
+    return ", ".join(parts)
 
 
 def _group_sums(groups: pa.Array, values: pa.ChunkedArray, count: int) -> list[Decimal]:

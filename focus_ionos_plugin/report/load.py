@@ -2,10 +2,11 @@
 
 A dataset is a folder written by :mod:`focus_ionos_plugin.focus.writer` (Hive partitions
 ``provider=<name>/billing_period=YYYY-MM/``, one provider or merged), a folder of FOCUS
-files, or one file. Files are found by :func:`focus_ionos_plugin.focus.reader.find_files`.
-Where a folder holds Parquet files they alone are read (the writer's CSV twins hold the
-same rows); a folder of CSV files only is read through the FOCUS reader. Files that are not
-Cost and Usage data (a Contract Commitment file, say) are skipped with a warning.
+files, or one file. Files are found by :func:`focus_ionos_plugin.focus.reader.find_files`,
+which reads one format per folder: where a folder holds Parquet files they alone are read
+(the writer's CSV twins hold the same rows); a folder of CSV files only is read through the
+FOCUS reader. Files that are not Cost and Usage data (a Contract Commitment file, say) are
+skipped with a warning.
 
 Parquet is scanned with :mod:`pyarrow.dataset` and Hive partitioning: partitions outside the
 requested months are never opened, and files of different providers may differ in columns
@@ -30,7 +31,14 @@ from ..focus.reader import FocusFile, find_files, iter_batches
 from ..periods import BillingPeriod
 from .summary import SOURCE_COLUMNS, summarize
 
-__all__ = ["DatasetFiles", "dataset_focus_version", "find_dataset", "read_batches", "read_summary"]
+__all__ = [
+    "DatasetFiles",
+    "dataset_focus_version",
+    "dataset_months",
+    "find_dataset",
+    "read_batches",
+    "read_summary",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,24 +53,22 @@ _COST_AND_USAGE = ("BilledCost", "ChargeCategory")
 
 @dataclass(frozen=True)
 class DatasetFiles:
-    """The Cost and Usage files the report reads (all Parquet or all CSV)."""
+    """The Cost and Usage files the report reads (one format per folder)."""
 
     root: Path
     files: tuple[FocusFile, ...]
 
     @property
     def format(self) -> str:
-        """``parquet`` or ``csv``."""
-        return self.files[0].format
+        """``parquet``, ``csv``, or ``mixed`` (some folders hold Parquet, others only CSV)."""
+        formats = {f.format for f in self.files}
+        return formats.pop() if len(formats) == 1 else "mixed"
 
 
 def find_dataset(path: Path, months: Sequence[str] | None = None) -> DatasetFiles:
     """The Cost and Usage files at ``path``; Hive partitions outside ``months`` left out."""
-    found = find_files(path)
-    parquet = [f for f in found if f.format == "parquet"]
-    chosen = parquet or found
     usable = []
-    for focus_file in chosen:
+    for focus_file in find_files(path):
         if all(name in focus_file.columns for name in _COST_AND_USAGE):
             usable.append(focus_file)
         else:
@@ -78,6 +84,30 @@ def find_dataset(path: Path, months: Sequence[str] | None = None) -> DatasetFile
     return DatasetFiles(path if path.is_dir() else path.parent, tuple(usable))
 
 
+def dataset_months(path: Path) -> list[str]:
+    """The months the dataset at ``path`` has rows for, oldest first.
+
+    Hive partitions answer from their folder names (an empty Parquet partition, by its
+    footer, counts as no data); files outside partitions are read through the summary.
+    """
+    import pyarrow.parquet as pq
+
+    dataset = find_dataset(path)
+    months: set[str] = set()
+    unpartitioned = []
+    for focus_file in dataset.files:
+        month = _partition_month(focus_file.path)
+        if month is None:
+            unpartitioned.append(focus_file)
+        elif focus_file.format != "parquet" or pq.ParquetFile(focus_file.path).metadata.num_rows:
+            months.add(month)
+    if unpartitioned:
+        rest = DatasetFiles(dataset.root, tuple(unpartitioned))
+        summary = summarize(read_batches(rest))
+        months.update(m for m in summary["month"].to_pylist() if m)
+    return sorted(months)
+
+
 def _partition_month(path: Path) -> str | None:
     for part in path.parts:
         if part.startswith("billing_period="):
@@ -89,12 +119,10 @@ def read_batches(
     dataset: DatasetFiles, months: Sequence[str] | None = None
 ) -> Iterator[pa.RecordBatch | pa.Table]:
     """The report's columns of the rows whose BillingPeriodStart falls into ``months``."""
-    if not dataset.files:
-        return
-    if dataset.format == "parquet":
-        yield from _parquet(dataset, months)
-        return
-    for focus_file in dataset.files:
+    parquet = [f for f in dataset.files if f.format == "parquet"]
+    if parquet:
+        yield from _parquet(dataset.root, parquet, months)
+    for focus_file in (f for f in dataset.files if f.format != "parquet"):
         for batch in iter_batches(focus_file.path, columns=SOURCE_COLUMNS):
             if months:
                 yield _in_months(pa.Table.from_batches([batch]), months)
@@ -102,10 +130,12 @@ def read_batches(
                 yield batch
 
 
-def _parquet(dataset: DatasetFiles, months: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
-    names = [str(f.path) for f in dataset.files]
+def _parquet(
+    root: Path, files: Sequence[FocusFile], months: Sequence[str] | None
+) -> Iterator[pa.RecordBatch]:
+    names = [str(f.path) for f in files]
     try:
-        options = {"partitioning": "hive", "partition_base_dir": str(dataset.root)}
+        options = {"partitioning": "hive", "partition_base_dir": str(root)}
         scan = ds.dataset(names, format="parquet", **options)
         physical = [fragment.physical_schema for fragment in scan.get_fragments()]
         partitions = [f for f in scan.schema if f.name in _PARTITION_COLUMNS]
@@ -122,7 +152,7 @@ def _parquet(dataset: DatasetFiles, months: Sequence[str] | None) -> Iterator[pa
             )
         yield from scan.to_batches(columns=columns, filter=expression, **_READAHEAD)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError) as exc:
-        msg = f"cannot read the Parquet files under {dataset.root} as one FOCUS dataset: {exc}"
+        msg = f"cannot read the Parquet files under {root} as one FOCUS dataset: {exc}"
         raise InputError(msg) from exc
 
 

@@ -98,3 +98,48 @@ def test_missing_period_names_the_fetch_command(raw_dir, tmp_path):
     assert code == 2
     assert "no saved raw batch of ionos 2026-09" in err
     assert "focus-ionos fetch --period 2026-09" in err
+
+
+@pytest.fixture(scope="module")
+def raw_with_empty_month(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("raw-empty")
+    code, _, err = run(
+        "fetch", "--demo", "--from", "2026-08", "--to", "2026-09", "--raw-dir", str(folder)
+    )
+    assert (code, err) == (0, "")
+    return folder
+
+
+def test_saved_month_without_data_is_not_written_and_exits_2(raw_with_empty_month, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, err = run(
+        "convert", "--raw-dir", str(raw_with_empty_month), "--period", "2026-08", "--out", str(out)
+    )
+    assert (code, stdout) == (2, "")
+    assert err == (
+        "error: no IONOS Cloud data in the saved batch of 2026-08; saved periods with data: "
+        f"2026-09 (under {raw_with_empty_month / 'ionos'})\n"
+    )
+    assert not out.exists()
+
+
+def test_from_alone_converts_up_to_the_latest_saved_month(raw_with_empty_month, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, _ = run(
+        "convert", "--raw-dir", str(raw_with_empty_month), "--from", "2026-08", "--out", str(out)
+    )
+    assert code == 0
+    months = sorted(p.name for p in (out / "provider=ionos").iterdir())
+    assert months == ["billing_period=2026-09"]
+    assert "  no data, not written: 2026-08\n" in stdout
+    assert "total: 816 rows in 1 partition(s)" in stdout
+
+
+def test_out_that_is_a_file_exits_2(raw_dir, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    code, _, err = run(
+        "convert", "--raw-dir", str(raw_dir), "--period", "2026-10", "--out", str(afile)
+    )
+    assert code == 2
+    assert err == f"error: --out {afile} is a file; give a folder (it is created when missing)\n"

@@ -112,8 +112,8 @@ def test_reexport_of_one_period_replaces_it_without_duplicates(exported, tmp_pat
     ("argv", "message"),
     [
         (["--period", "2026-11", "--to", "2026-12"], "--to goes with --from"),
-        (["--from", "2026-09"], "--from 2026-09 needs --to"),
-        (["--to", "2026-09"], "--to needs --from"),
+        (["--to", "2026-09"], "--to 2026-09 needs --from (the first month); for that month"),
+        (["--from", "2027-01"], "--from 2027-01 is after 2026-12, the latest period there is"),
         (["--period", "11/2026"], "is not a month written YYYY-MM"),
     ],
 )
@@ -121,3 +121,104 @@ def test_bad_period_options_exit_2(tmp_path, argv, message):
     code, _, err = run("export", "--demo", "--out", str(tmp_path), *argv)
     assert code == 2
     assert message in err
+
+
+def test_summary_counts_each_rule_not_checked_once(exported):
+    _, _, out = exported
+    assert "findings: 0 error(s), 1 warning(s), 1 info, 162 rule(s) not checked" in out
+
+
+def test_unpriced_meter_warning_names_quantity_unit_and_rows(exported):
+    _, _, out = exported
+    assert "meter(s) NLB1000 (38 Hours, 2 rows): their rows keep the quantity" in out
+
+
+def test_finding_counts_errors_per_partition_facts_once():
+    from focus_ionos_plugin.commands.export import finding_counts
+    from focus_ionos_plugin.findings import Finding, Severity
+
+    skipped = Finding("R-1", Severity.SKIPPED, "needs data outside the dataset")
+    error = Finding("R-2", Severity.ERROR, "BilledCost is null", column="BilledCost", rows=3)
+    info = Finding("R-3", Severity.INFO, "uses custom columns x_")
+    findings = [(m, f) for m in ("2026-09", "2026-10") for f in (skipped, error, info)]
+    counts = finding_counts(findings)
+    assert counts == {
+        Severity.ERROR: 2,
+        Severity.WARNING: 0,
+        Severity.SKIPPED: 1,
+        Severity.INFO: 1,
+    }
+
+
+def test_period_without_data_is_not_written_and_exits_2(tmp_path):
+    out = tmp_path / "x1"
+    code, stdout, err = run("export", "--demo", "--period", "2025-01", "--out", str(out))
+    assert (code, stdout) == (2, "")
+    assert err == (
+        "error: no IONOS Cloud data for 2025-01; periods with data: 2026-09, 2026-10, "
+        "2026-11, 2026-12 (see 'focus-ionos periods')\n"
+    )
+    assert not out.exists()
+
+
+def test_range_with_and_without_data_writes_the_months_with_data(tmp_path, capsys):
+    out = tmp_path / "x1"
+    code, stdout, _ = run(
+        "export", "--demo", "--from", "2026-07", "--to", "2026-09", "--out", str(out)
+    )
+    assert code == 0
+    months = sorted(p.name for p in (out / "provider=ionos").iterdir())
+    assert months == ["billing_period=2026-09"]
+    assert "  no data, not written: 2026-07, 2026-08\n" in stdout
+    assert "total: 816 rows in 1 partition(s)" in stdout
+    assert "WARNING focus_ionos_plugin.commands.export: no IONOS Cloud data for 2026-07, " in (
+        capsys.readouterr().err
+    )
+
+
+def test_from_alone_runs_to_the_latest_listed_period(tmp_path):
+    out = tmp_path / "x1"
+    code, stdout, _ = run("export", "--demo", "--from", "2026-11", "--out", str(out))
+    assert code == 0
+    months = sorted(p.name for p in (out / "provider=ionos").iterdir())
+    assert months == ["billing_period=2026-11", "billing_period=2026-12"]
+    assert "total: 1067 rows in 2 partition(s)" in stdout
+
+
+@pytest.mark.parametrize("demo", [["--demo"], []])
+def test_out_that_is_a_file_exits_2_before_fetching(tmp_path, demo):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    code, stdout, err = run("export", *demo, "--period", "2026-11", "--out", str(afile))
+    assert (code, stdout) == (2, "")
+    assert err == f"error: --out {afile} is a file; give a folder (it is created when missing)\n"
+    code, _, err = run("export", *demo, "--period", "2026-11", "--out", str(afile / "sub"))
+    assert code == 2
+    assert err == f"error: --out {afile / 'sub'}: {afile} is a file; give a folder\n"
+    assert afile.read_text() == "keep me"
+
+
+def test_quiet_summary_is_one_line_per_partition_plus_totals(tmp_path):
+    out = tmp_path / "x1"
+    code, stdout, err = run(
+        "-q", "export", "--demo", "--from", "2026-11", "--to", "2026-12", "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    assert stdout == (
+        "  ionos     2026-11         963  1,425.89 EUR Invoiced\n"
+        "  ionos     2026-12         104  160.18 EUR Estimated, 0.00 EUR Unpriced\n"
+        "  total: 1067 rows in 2 partition(s)\n"
+        "    EUR Estimated            160.18\n"
+        "    EUR Invoiced           1,425.89\n"
+        "    EUR Unpriced               0.00\n"
+        "findings: 0 error(s), 1 warning(s)\n"
+    )
+
+
+def test_report_of_a_month_the_export_does_not_hold_exits_2(exported, tmp_path):
+    root, _, _ = exported
+    code, _, err = run("report", str(root), "--period", "2025-01", "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert err == f"error: {root} has no rows in 2025-01; its months: 2026-09, 2026-10, " + (
+        "2026-11, 2026-12\n"
+    )

@@ -108,7 +108,7 @@ def test_progress_counts_every_call(tmp_path):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--from", "2026-09"], "--from 2026-09 needs --to"),
+        (["--from", "2027-02"], "--from 2027-02 is after 2026-12, the latest period there is"),
         (["--period", "2026-09", "--to", "2026-10"], "--to goes with --from"),
         (["--period", "2026-13"], "period '2026-13' is not a month written YYYY-MM"),
         (["--from", "2026-11", "--to", "2026-09"], "--from 2026-11 is after --to 2026-09"),
@@ -127,3 +127,13 @@ def test_period_and_from_are_exclusive(tmp_path, capsys):
     argv = ["fetch", "--period", "2026-09", "--from", "2026-09", "--raw-dir", str(tmp_path)]
     assert run(argv) == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_from_alone_fetches_up_to_the_open_month(tmp_path, capsys):
+    assert run(["fetch", "--demo", "--from", "2026-11", "--raw-dir", str(tmp_path)]) == 0
+    assert sorted(p.name for p in (tmp_path / "ionos").iterdir()) == ["2026-11", "2026-12"]
+
+
+def test_to_alone_is_a_usage_error(tmp_path, capsys):
+    assert run(["fetch", "--demo", "--to", "2026-11", "--raw-dir", str(tmp_path)]) == 2
+    assert "error: one of the arguments --period --from is required" in capsys.readouterr().err

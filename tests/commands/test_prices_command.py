@@ -89,11 +89,27 @@ def test_search_without_match():
     )
 
 
-@pytest.mark.parametrize("day", ["2026-6-1", "2026-02-30", "tomorrow"])
+@pytest.mark.parametrize("day", ["2026-6-1", "tomorrow"])
 def test_bad_date_exits_2(day):
     code, _, stderr = _run("prices", "--demo", "--date", day)
     assert code == 2
     assert f"--date {day!r} is not a day written YYYY-MM-DD" in stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        ("2026-13-01", "month 13"),
+        ("2026-00-10", "month 0"),
+        ("2026-02-30", "February 2026 has 28 days"),
+        ("2028-02-30", "February 2028 has 29 days"),
+        ("0000-01-01", "year 0"),
+    ],
+)
+def test_impossible_date_says_why(day, why):
+    code, _, stderr = _run("prices", "--demo", "--date", day)
+    assert code == 2
+    assert stderr == f"error: --date {day} is not a valid date ({why}); for example 2026-06-01\n"
 
 
 def test_without_credentials_exits_3_and_suggests_the_demo():

@@ -63,12 +63,20 @@ def test_json_goes_to_standard_output(dataset):
     ]
 
 
-def test_period_outside_the_data_gives_an_empty_report(dataset):
+def test_period_outside_the_data_exits_2_naming_the_months_there_are(dataset, tmp_path):
+    out = tmp_path / "r.html"
+    code, stdout, stderr = _run("report", str(dataset), "--period", "2026-04", "--out", str(out))
+    assert (code, stdout) == (2, "")
+    assert stderr == f"error: {dataset} has no rows in 2026-04; its months: 2026-05\n"
+    assert not out.exists()
+
+
+def test_from_alone_runs_to_the_latest_month_of_the_dataset(dataset):
     code, stdout, _ = _run(
-        "report", str(dataset), "--format", "json", "--period", "2026-04", "--no-validate"
+        "report", str(dataset), "--format", "json", "--from", "2026-03", "--no-validate"
     )
     assert code == 0
-    assert json.loads(stdout)["kpis"]["totals"] == []
+    assert json.loads(stdout)["months"] == ["2026-05"]
 
 
 def test_from_to_selects_months(dataset, tmp_path):
@@ -94,8 +102,10 @@ def test_from_to_selects_months(dataset, tmp_path):
     ("options", "message"),
     [
         (["--period", "2026-13"], "period '2026-13' is not a month written YYYY-MM"),
-        (["--from", "2026-01"], "--from and --to go together"),
-        (["--to", "2026-01"], "--from and --to go together"),
+        (["--from", "2026-07"], "--from 2026-07 is after 2026-05, the latest period there is"),
+        (["--to", "2026-01"], "--to 2026-01 needs --from"),
+        (["--period", "2025-01"], "has no rows in 2025-01; its months: 2026-05"),
+        (["--from", "2025-01", "--to", "2025-12"], "no rows in 2025-01..2025-12; its months"),
         (["--from", "2026-05", "--to", "2026-01"], "--from 2026-05 is after --to 2026-01"),
         (["--period", "2026-05", "--to", "2026-06"], "--to goes with --from"),
     ],
@@ -119,4 +129,14 @@ def test_unwritable_output_exits_2(dataset, tmp_path):
         "report", str(dataset), "--out", str(blocker / "r.html"), "--no-validate"
     )
     assert code == 2
-    assert "cannot write the report to" in stderr
+    assert stderr == (
+        f"error: --out {blocker / 'r.html'}: its parent {blocker} is a file, not a folder; "
+        "give another path\n"
+    )
+
+
+def test_output_that_is_a_folder_exits_2(dataset, tmp_path):
+    code, _, stderr = _run("report", str(dataset), "--out", str(tmp_path), "--no-validate")
+    assert code == 2
+    suggested = tmp_path / "report.html"
+    assert stderr == f"error: --out {tmp_path} is a folder; give a file name such as {suggested}\n"

@@ -17,7 +17,7 @@ from focus_ionos_plugin.errors import (
     FocusIonosError,
     PayloadError,
 )
-from focus_ionos_plugin.ionos.client import AccessDeniedError, BillingClient
+from focus_ionos_plugin.ionos.client import AccessDeniedError, BillingClient, public_url
 from focus_ionos_plugin.ionos.settings import Credentials, IonosSettings
 
 EXAMPLES = Path(__file__).parent.parent / "data" / "ionos-examples"
@@ -366,6 +366,49 @@ def test_timeouts_forever_fail_with_a_clear_message():
     assert len(seen) == 3
     assert caught.value.status is None
     assert "still failed (ReadTimeout: timed out) after 3 attempts" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.ConnectError("[Errno -2] Name or service not known"),
+        httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+    ],
+)
+def test_unreachable_api_says_to_check_the_address_and_the_network(error):
+    handler, _ = _answers(error)
+    with pytest.raises(ApiError) as caught:
+        run(_call(make_client(handler, max_attempts=2), "profile"))
+    message = str(caught.value)
+    assert message.endswith(
+        "The API at https://api.ionos.com/billing cannot be reached: check IONOS_API_URL "
+        "and the network (proxy, DNS, firewall)"
+    )
+    assert "limiting requests" not in message
+
+
+def test_busy_api_still_suggests_fewer_requests():
+    handler, _ = _answers(httpx.Response(503))
+    with pytest.raises(ApiError) as caught:
+        run(_call(make_client(handler, max_attempts=2), "profile"))
+    assert str(caught.value).endswith(
+        "The API is unavailable or limiting requests: try again later, or lower --max-in-flight"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://user:secret@api.example.com:8443/billing?token=x#frag",
+            "https://api.example.com:8443/billing",
+        ),
+        ("http://[::1]:8080/billing", "http://[::1]:8080/billing"),
+    ],
+)
+def test_public_url_hides_user_info_and_query(url, shown):
+    assert public_url(url) == shown
 
 
 def _request_error_classes() -> list[type[httpx.RequestError]]:
