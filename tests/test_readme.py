@@ -42,3 +42,19 @@ def test_every_hook_is_documented_with_its_exact_signature():
             continue
         arguments = ", ".join(inspect.signature(spec).parameters)
         assert f"`{name}({arguments})`" in text, f"README lacks the hook {name}({arguments})"
+
+
+def test_mapping_section_equals_what_the_converter_uses():
+    from focus_ionos_plugin.ionos.convert_mapping import mapping_markdown
+    from focus_ionos_plugin.ionos.meters import builtin_catalog
+
+    generated = mapping_markdown(builtin_catalog())
+    start = generated.index("## Which data makes which rows")
+    end = generated.index("## Meter catalog")
+    expected = generated[start:end].strip().replace("## ", "### ")
+    text = README.read_text(encoding="utf-8")
+    shown = text[text.index("<!-- mapping:begin -->") : text.index("<!-- mapping:end -->")]
+    assert shown.removeprefix("<!-- mapping:begin -->").strip() == expected, (
+        "README's mapping section is out of date: copy it from "
+        "'focus-ionos mapping --markdown' (sections up to the meter catalog, headings ###)"
+    )
