@@ -11,6 +11,7 @@ The module is also the core ``validate`` plugin (entry point ``conformance``).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 
 from ..findings import Finding, Severity, has_errors, sort_findings
 from ..hookspecs import hookimpl
-from .reader import DEFAULT_BATCH_SIZE, find_files, iter_file_batches
+from .reader import DEFAULT_BATCH_SIZE, iter_file_batches, scan_files
 from .schema import DATASETS, Dataset, column_specs, load_json_schema
 from .vectorised import (
     OPAQUE,
@@ -47,6 +48,7 @@ __all__ = [
     "Rule",
     "ValidationReport",
     "Validator",
+    "criteria_names",
     "decode_json_text",
     "detect_dataset",
     "row_values",
@@ -155,6 +157,13 @@ def rules(dataset: Dataset = "cost-and-usage") -> tuple[Rule, ...]:
     return tuple(found)
 
 
+@cache
+def criteria_names() -> tuple[str, ...]:
+    """Every applicability criterion a rule of either dataset depends on, sorted."""
+    names = {name for dataset in DATASETS for rule in rules(dataset) for name in rule.criteria}
+    return tuple(sorted(names))
+
+
 def detect_dataset(columns: Iterable[str]) -> Dataset:
     """Guess the dataset from column names (Contract Commitment has ids and no ChargeCategory)."""
     names = set(columns)
@@ -233,7 +242,9 @@ class Validator:
         self._tallies: dict[str, _Tally] = {}
         self._evaluated: set[str] = set()
         self._absent: dict[str, list[str]] = {}
-        self._header: list[Finding] = []
+        # (rule id, problem) -> files that have it: a problem of the header is reported once
+        # per dataset, with the files it affects, not once per file.
+        self._header: dict[tuple[Rule, str], list[str]] = {}
         self._pairs: dict[str, list[pa.Table]] = {}
         self._result: list[Finding] | None = None
 
@@ -247,7 +258,6 @@ class Validator:
         self.sources.append(source)
         self._result = None
         names = list(columns)
-        where = f" in {source}" if source else ""
         for rule in rules(self.dataset):
             if rule.check != "columnPresent" or rule.subject in names:
                 continue
@@ -255,24 +265,45 @@ class Validator:
             self._absent.setdefault(rule.subject, []).append(source)
             if rule.criteria and not self._declared(rule):
                 continue  # reported once, as skipped, by finish()
-            self._header.append(
-                self._finding(rule, f"column {rule.subject} is missing{where}", rows=0)
-            )
+            self._header_problem(rule, f"column {rule.subject} is missing", source)
         unknown = [n for n in names if n not in self.specs and not n.startswith("x_")]
-        prefix = self._rule("ColumnHandling-A-010-M")
         if unknown:
             message = (
                 f"columns that are not FOCUS 1.3 {self.dataset} columns must start with x_"
-                f"{where}: {', '.join(unknown)}"
+                f": {', '.join(unknown)}"
             )
-            self._header.append(self._finding(prefix, message, rows=0))
+            self._header_problem(self._rule("ColumnHandling-A-010-M"), message, source)
         last_focus = max((i for i, n in enumerate(names) if n in self.specs), default=-1)
         early = [n for i, n in enumerate(names) if n.startswith("x_") and i < last_focus]
         if early:
-            order = self._rule("ColumnHandling-A-013-O")
-            message = f"custom columns come before FOCUS columns{where}: {', '.join(early)}"
-            self._header.append(self._finding(order, message, rows=0))
+            message = f"custom columns come before FOCUS columns: {', '.join(early)}"
+            self._header_problem(self._rule("ColumnHandling-A-013-O"), message, source)
         self._evaluated.update(("ColumnHandling-A-010-M", "ColumnHandling-A-013-O"))
+
+    def _header_problem(self, rule: Rule, problem: str, source: str) -> None:
+        self._header.setdefault((rule, problem), []).append(source)
+
+    def _header_findings(self) -> list[Finding]:
+        """One finding per header problem, naming the files (or their count) it affects."""
+        findings = []
+        total = len(self.sources)
+        for (rule, problem), sources in self._header.items():
+            named = [s for s in sources if s]
+            if not named:
+                where = ""
+            elif total == 1:
+                where = f" in {named[0]}"
+            elif len(named) == total:
+                where = f" in all {total} files"
+            else:
+                where = f" in {len(named)} of {total} files: {_shorten(named)}"
+            if ": " in problem and where:  # keep the list of columns last
+                head, tail = problem.split(": ", 1)
+                message = f"{head}{where}: {tail}"
+            else:
+                message = f"{problem}{where}"
+            findings.append(self._finding(rule, message, rows=0))
+        return findings
 
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in rules(self.dataset) if r.rule_id == rule_id)
@@ -348,7 +379,7 @@ class Validator:
         return list(self._result)
 
     def _findings(self) -> list[Finding]:
-        findings = list(self._header)
+        findings = self._header_findings()
         for rule in rules(self.dataset):
             if rule.kind in ("column", "row"):
                 findings.extend(self._row_result(rule))
@@ -364,7 +395,7 @@ class Validator:
 
     def passed(self) -> list[str]:
         """Rule ids that were checked and found no problem."""
-        failed = {f.rule_id for f in self._header} | {
+        failed = {rule.rule_id for rule, _ in self._header} | {
             rid for rid, tally in self._tallies.items() if tally.rows
         }
         checked = set(self._evaluated)
@@ -471,7 +502,12 @@ def _shorten(values: Sequence[str], limit: int = 5) -> str:
 
 @dataclass
 class ValidationReport:
-    """The outcome of validating one file or folder."""
+    """The outcome of validating one file or folder.
+
+    ``files`` were read in this order, ``file_rows`` holds their row counts (row numbers in
+    findings count across the files; :meth:`locate` turns one into file and row within it),
+    and ``skipped`` names the CSV twins of Parquet files that were not read.
+    """
 
     path: str
     dataset: Dataset
@@ -480,6 +516,22 @@ class ValidationReport:
     findings: list[Finding]
     passed: list[str]
     seconds: float
+    file_rows: tuple[int, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """The file a dataset row number falls in, and the zero-based row within that file."""
+        if len(self.file_rows) != len(self.files) or not self.files:
+            return (self.files[0] if self.files else self.path), row
+        starts = [0]
+        for count in self.file_rows[:-1]:
+            starts.append(starts[-1] + count)
+        index = max(0, bisect.bisect_right(starts, row) - 1)
+        return self.files[index], row - starts[index]
+
+    def samples(self, finding: Finding) -> list[tuple[str, int]]:
+        """The finding's sample rows as (file, row within the file)."""
+        return [self.locate(row) for row in finding.sample_rows]
 
     @property
     def ok(self) -> bool:
@@ -502,13 +554,19 @@ class ValidationReport:
             "dataset": self.dataset,
             "focus_version": "1.3",
             "files": list(self.files),
+            "skipped_files": list(self.skipped),
             "rows": self.rows,
             "conformant": self.ok,
             "seconds": round(self.seconds, 3),
             "counts": {str(s): self.count(s) for s in Severity},
             "passed_rules": self.passed,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding_dict(f) for f in self.findings],
         }
+
+    def _finding_dict(self, finding: Finding) -> dict[str, Any]:
+        data = finding.to_dict()
+        data["samples"] = [{"file": name, "row": row} for name, row in self.samples(finding)]
+        return data
 
 
 def validate_path(
@@ -520,17 +578,23 @@ def validate_path(
 ) -> ValidationReport:
     """Validate a FOCUS CSV or Parquet file, or a folder of them, batch by batch.
 
+    A folder's CSV twins of its Parquet files are skipped (:func:`.reader.scan_files`).
+
     :param dataset: the dataset to check against; guessed from the first file when None.
     :raises InputError: the path cannot be read as CSV/Parquet (exit code 2 on the CLI).
     """
     started = time.perf_counter()
-    files = find_files(path)
+    selection = scan_files(path)
+    files = selection.files
     chosen: Dataset = dataset or detect_dataset(files[0].columns)
     validator = Validator(chosen, criteria=criteria)
+    file_rows = []
     for focus_file in files:
         validator.begin(focus_file.columns, source=str(focus_file.path))
+        before = validator.rows
         for batch in iter_file_batches(focus_file, batch_size=batch_size, dictionary=True):
             validator.feed(batch)
+        file_rows.append(validator.rows - before)
     findings = validator.finish()
     logger.info("validated %s: %d rows, %d findings", path, validator.rows, len(findings))
     return ValidationReport(
@@ -541,6 +605,8 @@ def validate_path(
         findings=findings,
         passed=validator.passed(),
         seconds=time.perf_counter() - started,
+        file_rows=tuple(file_rows),
+        skipped=tuple(str(f.path) for f in selection.skipped),
     )
 
 

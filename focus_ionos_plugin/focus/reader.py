@@ -14,6 +14,9 @@ Two views of the same file:
 * ``typed=False`` gives the file as stored (CSV: every column as text; Parquet: its own types).
   The validator uses it, because a bad value there is a finding, not an exception.
 
+A folder is read one format per folder: where it holds Parquet files, its CSV files (the
+writer's twins of the same rows) are skipped; :func:`scan_files` says which.
+
 Memory stays bounded: files are read batch by batch, never whole.
 """
 
@@ -35,11 +38,13 @@ from .schema import DECIMAL_TYPE, TIMESTAMP_TYPE, Dataset, column_specs
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "FileSelection",
     "FocusFile",
     "find_files",
     "iter_batches",
     "iter_file_batches",
     "read_table",
+    "scan_files",
 ]
 
 logger = logging.getLogger(__name__)
@@ -60,33 +65,62 @@ class FocusFile:
     columns: tuple[str, ...]
 
 
-def find_files(path: str | Path) -> list[FocusFile]:
-    """Return the data files at ``path``: the file itself, or every CSV/Parquet file below a folder.
+@dataclass(frozen=True)
+class FileSelection:
+    """The data files to read at a path, and those left out as copies of others.
+
+    ``skipped`` holds CSV files in a folder that also holds Parquet files: the writer
+    (``export --format both``) puts a CSV twin of the same rows beside each Parquet file,
+    and reading both would count every row twice.
+    """
+
+    files: tuple[FocusFile, ...]
+    skipped: tuple[FocusFile, ...] = ()
+
+
+def scan_files(path: str | Path) -> FileSelection:
+    """Find the data files at ``path``: the file itself, or the CSV/Parquet files below a folder.
 
     Files in a folder are taken in sorted path order (stable row numbers); hidden files and
-    files of other types (such as a dataset's metadata JSON) are ignored.
+    files of other types (such as a dataset's metadata JSON) are ignored. One format is read
+    per folder: where a folder holds Parquet files, its CSV files are skipped (see
+    :class:`FileSelection`). This is the one place that rule lives; every reader of a
+    dataset (validator, report, FOCUS-file provider) goes through it.
     """
     root = Path(path)
     if not root.exists():
         msg = f"{root}: no such file or folder; pass a FOCUS CSV or Parquet file, or a folder"
         raise InputError(msg)
-    if root.is_dir():
-        candidates = sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in _SUFFIXES
-            and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
-        )
-        if not candidates:
-            msg = f"{root}: folder holds no .csv or .parquet file"
-            raise InputError(msg)
-    else:
+    if not root.is_dir():
         if root.suffix.lower() not in _SUFFIXES:
             msg = f"{root}: unknown file type {root.suffix!r}; expected .csv or .parquet"
             raise InputError(msg)
-        candidates = [root]
-    return [_describe(p) for p in candidates]
+        return FileSelection((_describe(root),))
+    candidates = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in _SUFFIXES
+        and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
+    )
+    if not candidates:
+        msg = f"{root}: folder holds no .csv or .parquet file"
+        raise InputError(msg)
+    with_parquet = {p.parent for p in candidates if _SUFFIXES[p.suffix.lower()] == "parquet"}
+    chosen = [p for p in candidates if _SUFFIXES[p.suffix.lower()] == "parquet"]
+    chosen += [p for p in candidates if p.parent not in with_parquet]
+    skipped = [p for p in candidates if p.parent in with_parquet and p not in chosen]
+    if skipped:
+        logger.info("%s: skipping %d CSV files beside Parquet files", root, len(skipped))
+    return FileSelection(
+        tuple(_describe(p) for p in sorted(set(chosen))),
+        tuple(FocusFile(p, "csv", ()) for p in skipped),
+    )
+
+
+def find_files(path: str | Path) -> list[FocusFile]:
+    """Return the data files to read at ``path`` (see :func:`scan_files`)."""
+    return list(scan_files(path).files)
 
 
 def _describe(path: Path) -> FocusFile:

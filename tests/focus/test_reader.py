@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from focus_ionos_plugin.errors import InputError
-from focus_ionos_plugin.focus.reader import find_files, iter_batches, read_table
+from focus_ionos_plugin.focus.reader import find_files, iter_batches, read_table, scan_files
 from focus_ionos_plugin.focus.schema import DECIMAL_TYPE, TIMESTAMP_TYPE
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
@@ -132,3 +133,42 @@ def test_batches_stream(tmp_path: Path) -> None:
         iter_batches(SAMPLES / "azure-focus-1.3-cost-and-usage-1k.parquet", batch_size=300)
     )
     assert [b.num_rows for b in batches] == [300, 300, 300, 100]
+
+
+def _twin_partitions(root: Path) -> None:
+    """Two partitions as ``export --format both`` writes them, plus one CSV-only partition."""
+    for month, vendor in (("2026-05", "aws"), ("2026-06", "azure")):
+        part = root / "provider=x" / f"billing_period={month}"
+        part.mkdir(parents=True)
+        stem = f"{vendor}-focus-1.3-cost-and-usage-1k"
+        shutil.copy(SAMPLES / f"{stem}.parquet", part / "part-0.parquet")
+        shutil.copy(SAMPLES / f"{stem}.csv", part / "part-0.csv")
+    csv_only = root / "provider=x" / "billing_period=2026-07"
+    csv_only.mkdir(parents=True)
+    shutil.copy(SAMPLES / "gcp-focus-1.3-cost-and-usage-1k.csv", csv_only / "part-0.csv")
+
+
+def test_a_folder_with_parquet_and_csv_is_read_from_parquet_only(tmp_path: Path) -> None:
+    _twin_partitions(tmp_path)
+    selection = scan_files(tmp_path)
+    names = [str(f.path.relative_to(tmp_path)) for f in selection.files]
+    assert names == [
+        "provider=x/billing_period=2026-05/part-0.parquet",
+        "provider=x/billing_period=2026-06/part-0.parquet",
+        "provider=x/billing_period=2026-07/part-0.csv",
+    ]
+    assert [str(f.path.relative_to(tmp_path)) for f in selection.skipped] == [
+        "provider=x/billing_period=2026-05/part-0.csv",
+        "provider=x/billing_period=2026-06/part-0.csv",
+    ]
+    assert [f.path for f in find_files(tmp_path)] == [f.path for f in selection.files]
+    table = read_table(tmp_path)
+    assert table.num_rows == 3000
+    # aws 23635.852353571874674 + azure 29519.49261263168 + gcp 33469.1987752909775
+    assert pc.sum(table["BilledCost"]).as_py() == Decimal("86624.543741494532174")
+
+
+def test_a_single_file_is_read_whatever_lies_beside_it() -> None:
+    selection = scan_files(SAMPLES / "aws-focus-1.3-cost-and-usage-1k.csv")
+    assert [f.format for f in selection.files] == ["csv"]
+    assert selection.skipped == ()
