@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import Dataset, load_json_schema
+from .schema import DECIMAL_TYPE, Dataset, load_json_schema
 
 __all__ = [
     "OPAQUE",
@@ -53,7 +53,7 @@ _TEXT_RE = r"[^ \t\n\r\f\v]"
 # Patterns whose verdict on the canonical text of a typed value is known without rendering it.
 _TYPED_NUMBER_PATTERNS = frozenset({_DECIMAL_RE, _NUMERIC_RE, _TEXT_RE})
 _TYPED_TIME_PATTERNS = frozenset({_LOOSE_DATETIME_RE, _TEXT_RE})
-_WORK = pa.decimal128(38, 18)
+_WORK = DECIMAL_TYPE
 _ANNOTATIONS = frozenset(
     {"description", "$comment", "title", "x-focus-rule", "x-focus-keyword", "x-focus-subject",
      "x-focus-columns", "x-focus-criteria"}

@@ -28,12 +28,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..focus.schema import DECIMAL_TYPE
+
 __all__ = ["WEIGHT_DECIMALS", "allocate", "minor_unit_scale", "split_exact"]
 
 #: Decimals of the quantity used as weight.
 WEIGHT_DECIMALS = 6
 _WEIGHT_STEP = Decimal(1).scaleb(-WEIGHT_DECIMALS)
-_RESULT_TYPE = pa.decimal128(38, 18)
+_RESULT_TYPE = DECIMAL_TYPE
 #: The vectorised path works in int64; larger products take the row-by-row path.
 _INT64_LIMIT = 2**63
 

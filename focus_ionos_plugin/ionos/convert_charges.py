@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..findings import Finding, Severity
+from ..focus.schema import DECIMAL_TYPE
 from .convert_sources import Price
 from .convert_utilization import DETAIL_SCHEMA
 
@@ -50,7 +51,7 @@ ESTIMATED = "Estimated"
 UNPRICED = "Unpriced"
 UNINVOICED = "Uninvoiced"
 
-_DECIMAL = pa.decimal128(38, 18)
+_DECIMAL = DECIMAL_TYPE
 _CENT = Decimal("0.01")
 
 #: DETAIL_SCHEMA columns (the utilization record) plus what the conversion decides.

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..findings import Finding, Severity
+from ..focus.schema import DECIMAL_TYPE
 from .allocate import allocate
 from .convert_charges import (
     ESTIMATED,
@@ -43,7 +44,7 @@ from .meters import focus_unit
 
 __all__ = ["EstimatedResult", "estimated_charges"]
 
-_DECIMAL = pa.decimal128(38, 18)
+_DECIMAL = DECIMAL_TYPE
 
 
 @dataclass

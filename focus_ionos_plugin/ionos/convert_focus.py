@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..focus.schema import cost_and_usage_schema
+from ..focus.schema import DECIMAL_TYPE, cost_and_usage_schema
 from .convert_charges import USAGE
 from .convert_keys import combination_codes
 from .meters import MeterCatalog
@@ -59,7 +59,7 @@ CUSTOM_COLUMNS = (
         "IONOS payloads the row was made from, e.g. invoice+utilization-daily",
     ),
 )
-_DECIMAL = pa.decimal128(38, 18)
+_DECIMAL = DECIMAL_TYPE
 _TIMESTAMP = pa.timestamp("s", tz="UTC")
 _VDC_TYPE = "Virtual Data Center"
 _SPECIAL = {"Credit": "REBATE", "Adjustment": "ADJUSTMENT"}

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..findings import Finding, Severity
+from ..focus.schema import DECIMAL_TYPE
 from .allocate import allocate
 from .convert_charges import (
     ADJUSTMENT,
@@ -40,7 +41,7 @@ from .convert_sources import Invoice, InvoiceLine, Sources
 
 __all__ = ["InvoicedResult", "invoiced_charges"]
 
-_DECIMAL = pa.decimal128(38, 18)
+_DECIMAL = DECIMAL_TYPE
 
 
 @dataclass

@@ -22,13 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from ..focus.schema import DECIMAL_TYPE
 from ..raw import loads_exact
 
 __all__ = ["DETAIL_SCHEMA", "parsing", "utilization_table"]
 
 log = logging.getLogger(__name__)
 
-_QUANTITY = pa.decimal128(38, 18)
+_QUANTITY = DECIMAL_TYPE
 
 #: Columns of the utilization detail table (one row per record).
 DETAIL_SCHEMA = pa.schema(
