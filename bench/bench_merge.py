@@ -110,15 +110,26 @@ def _bases(args: argparse.Namespace) -> dict[str, pa.Table]:
     base_dir = args.work / "base"
     tag = f"{args.base_rows // 1000}k" if args.base_rows % 1000 == 0 else str(args.base_rows)
     missing = [
-        p for p in PROVIDERS
+        p
+        for p in PROVIDERS
         if not (base_dir / f"{p}-focus-1.3-cost-and-usage-{tag}.parquet").exists()
     ]
     if missing:
         toolkit = Path(args.toolkit)
         env = {**os.environ, "PATH": f"{toolkit.parent}:{os.environ.get('PATH', '')}"}
         subprocess.run(
-            [str(toolkit.parent / "python"), str(MAKE_SAMPLES), "--out", str(base_dir),
-             "--rows", str(args.base_rows), "--providers", *missing, "--toolkit", str(toolkit)],
+            [
+                str(toolkit.parent / "python"),
+                str(MAKE_SAMPLES),
+                "--out",
+                str(base_dir),
+                "--rows",
+                str(args.base_rows),
+                "--providers",
+                *missing,
+                "--toolkit",
+                str(toolkit),
+            ],
             check=True,
             env=env,
         )
@@ -130,9 +141,10 @@ def _bases(args: argparse.Namespace) -> dict[str, pa.Table]:
 
 def _replicate(base: pa.Table, folder: Path, rows: int) -> None:
     """Write ``rows`` rows as Parquet parts of an export, copying ``base`` over and over."""
-    if folder.exists() and sum(
-        pq.ParquetFile(p).metadata.num_rows for p in folder.glob("*.parquet")
-    ) == rows:
+    if (
+        folder.exists()
+        and sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob("*.parquet")) == rows
+    ):
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -191,9 +203,10 @@ def _check(out: Path, inputs: Path) -> None:
             f"SELECT '{provider}', BillingCurrency, count(*), sum(BilledCost) FROM "
             f"read_parquet('{inputs / provider}/*.parquet') GROUP BY ALL ORDER BY ALL"
         ).fetchall()
-    print("check: rows and BilledCost per provider and currency " + (
-        "equal the input exactly" if merged == source else f"DIFFER: {merged} vs {source}"
-    ))
+    print(
+        "check: rows and BilledCost per provider and currency "
+        + ("equal the input exactly" if merged == source else f"DIFFER: {merged} vs {source}")
+    )
 
 
 if __name__ == "__main__":

@@ -31,13 +31,14 @@ def add_parser(subparsers: Any) -> None:
         "merge",
         help="combine IONOS and other providers' FOCUS exports into one dataset",
         description=(
-            "Write one FOCUS 1.3 dataset: Hive-partitioned Parquet "
-            "OUT/provider=NAME/billing_period=YYYY-MM/, the FOCUS metadata file "
-            "OUT/_focus_metadata.json and, with --csv, one CSV of everything. Inputs may be "
-            "FOCUS 1.0 to 1.3 (CSV or Parquet, files or folders); older versions are upgraded. "
-            "Each provider and period replaces its partition atomically; other partitions "
-            "stay. Totals are reported per provider and billing currency, never summed "
-            "across currencies."
+            "Write one FOCUS 1.3 dataset: Hive-partitioned Parquet\n"
+            "OUT/provider=NAME/billing_period=YYYY-MM/, the FOCUS metadata file\n"
+            "OUT/_focus_metadata.json and, with --csv, one CSV of everything.\n\n"
+            "Inputs may be FOCUS 1.0 to 1.3 (CSV or Parquet, files or folders); older versions\n"
+            "are upgraded. Each provider and period replaces its partition atomically; other\n"
+            "partitions stay. Totals are reported per provider and billing currency, never\n"
+            "summed across currencies. Query engines read the partitions with schema union\n"
+            "by name (custom x_ columns differ per provider)."
         ),
         epilog=(
             "examples:\n"

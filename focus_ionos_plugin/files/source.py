@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..focus import reader
 from ..focus.upgrade import Upgrade
 from ..periods import BillingPeriod
@@ -117,7 +117,7 @@ class FocusInput:
 
     def __init__(self, name: str, paths: Sequence[Path | str]) -> None:
         self.name = name
-        self.files = _discover(name, [Path(p) for p in paths])
+        self.files, self.notes = _discover(name, [Path(p) for p in paths])
         self._versions: dict[Path, tuple[str, str]] = {}
         custom: dict[str, pa.DataType] = {}
         focus_fields: list[pa.Field] = []
@@ -176,8 +176,22 @@ class FocusInput:
         if self._periods is None:
             months: dict[str, list[FocusFile]] = {}
             for part in self.files:
-                for month in _months_of(part):
+                found, unplaced = _months_of(part)
+                for month in found:
                     months.setdefault(month, []).append(part)
+                if unplaced:
+                    self.notes.append(
+                        Finding(
+                            "files-rows-without-period",
+                            Severity.WARNING,
+                            f"input {self.name!r}: {part.path} has {unplaced} rows without "
+                            f"BillingPeriodStart; they belong to no billing period and are "
+                            f"not merged. Fill BillingPeriodStart in the export",
+                            column="BillingPeriodStart",
+                            rows=unplaced,
+                            provider=self.name,
+                        )
+                    )
             self._period_files = months
             self._periods = [BillingPeriod(month) for month in sorted(months)]
         return list(self._periods)
@@ -189,21 +203,32 @@ class FocusInput:
         return PeriodSlice(self.name, period, files, self)
 
 
-def _discover(name: str, paths: Sequence[Path]) -> list[FocusFile]:
+def _discover(name: str, paths: Sequence[Path]) -> tuple[list[FocusFile], list[Finding]]:
     if not paths:
         msg = f"input {name!r} has no path; give --input {name}=PATH"
         raise InputError(msg)
     declared = _declared_versions(paths)
     parts = []
+    notes: list[Finding] = []
     for path in paths:
         try:
-            found = reader.find_files(path)
+            selection = reader.scan_files(path)
         except InputError as exc:
             msg = f"input {name!r}: {exc}"
             raise InputError(msg) from exc
-        for file in found:
+        for file in selection.files:
             parts.append(FocusFile(file, _schema(file), declared.get(file.path.parent)))
-    return parts
+        notes.extend(
+            Finding(
+                "files-csv-twin-skipped",
+                Severity.INFO,
+                f"input {name!r}: {file.path} skipped; its folder holds Parquet files, "
+                f"and a CSV beside them is taken for a copy of the same rows",
+                provider=name,
+            )
+            for file in selection.skipped
+        )
+    return parts, notes
 
 
 def _schema(file: reader.FocusFile) -> pa.Schema:
@@ -253,25 +278,26 @@ def _custom_type(kind: pa.DataType) -> pa.DataType:
     return kind.value_type if pa.types.is_dictionary(kind) else kind
 
 
-def _months_of(part: FocusFile) -> list[str]:
+def _months_of(part: FocusFile) -> tuple[list[str], int]:
+    """The months of BillingPeriodStart in ``part``, and how many rows have none."""
     if "BillingPeriodStart" not in part.schema.names:
-        return []
+        return [], 0
     if part.format == "parquet":
-        months = _months_from_statistics(part.path)
-        if months is not None:
-            return months
+        found = _months_from_statistics(part.path)
+        if found is not None:
+            return found
     seen: set[str] = set()
+    nulls = 0
     normalizer = Normalizer(str(part.path))
     for batch in part.batches(columns=["BillingPeriodStart"]):
-        if batch.num_rows == 0:
-            continue
         typed = normalizer.apply(batch).column(0)
+        nulls += typed.null_count
         text = pc.strftime(typed, format="%Y-%m")
         seen.update(m for m in pc.unique(text).to_pylist() if m is not None)
-    return sorted(seen)
+    return sorted(seen), nulls
 
 
-def _months_from_statistics(path: Path) -> list[str] | None:
+def _months_from_statistics(path: Path) -> tuple[list[str], int] | None:
     """Months from row-group min/max of BillingPeriodStart, when each group has one."""
     metadata = pq.ParquetFile(path).metadata
     arrow_schema = pq.read_schema(path)
@@ -280,11 +306,12 @@ def _months_from_statistics(path: Path) -> list[str] | None:
         return None
     index = metadata.schema.names.index("BillingPeriodStart")
     months: set[str] = set()
+    nulls = 0
     for group in range(metadata.num_row_groups):
         if metadata.row_group(group).num_rows == 0:
             continue
         stats = metadata.row_group(group).column(index).statistics
-        if stats is None or not stats.has_min_max:
+        if stats is None or not stats.has_min_max or not stats.has_null_count:
             return None
         low, high = stats.min, stats.max
         if not isinstance(low, datetime) or not isinstance(high, datetime):
@@ -292,7 +319,8 @@ def _months_from_statistics(path: Path) -> list[str] | None:
         if (low.year, low.month) != (high.year, high.month):
             return None
         months.add(f"{low.year:04d}-{low.month:02d}")
-    return sorted(months)
+        nulls += stats.null_count
+    return sorted(months), nulls
 
 
 def _bounds(period: BillingPeriod) -> tuple[pa.Scalar, pa.Scalar]:

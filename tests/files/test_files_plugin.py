@@ -83,23 +83,44 @@ def test_a_folder_with_a_zero_row_part(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
     shutil.copy(AWS_PARQUET, folder / "part-1.parquet")
-    header = AWS_CSV.read_text(encoding="utf-8").splitlines()[0]
-    (folder / "part-0.csv").write_text(header + "\n", encoding="utf-8")
     empty = pq.read_table(AWS_PARQUET).slice(0, 0)
-    pq.write_table(empty, folder / "part-2.parquet")
+    pq.write_table(empty, folder / "part-0.parquet")
 
     source = FocusInput("aws", [folder])
     table, findings = _read(source)
 
-    assert [p.path.name for p in source.files] == [
-        "part-0.csv",
-        "part-1.parquet",
-        "part-2.parquet",
-    ]
+    assert [p.path.name for p in source.files] == ["part-0.parquet", "part-1.parquet"]
     assert source.periods() == [MAY]
     assert table.num_rows == 1000
     assert _total(table) == AWS_TOTAL
     assert findings == []
+
+
+def test_a_header_only_csv_part(tmp_path: Path) -> None:
+    header = AWS_CSV.read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "part-0.csv").write_text(header + "\n", encoding="utf-8")
+    shutil.copy(AWS_CSV, tmp_path / "part-1.csv")
+
+    source = FocusInput("aws", [tmp_path])
+    table, _ = _read(source)
+
+    assert [p.path.name for p in source.files] == ["part-0.csv", "part-1.csv"]
+    assert table.num_rows == 1000
+    assert _total(table) == AWS_TOTAL
+    only_header = FocusInput("aws", [tmp_path / "part-0.csv"])
+    assert only_header.periods() == []
+    assert only_header.schema.names == cost_and_usage_schema().names
+
+
+def test_csv_twins_beside_parquet_are_skipped(tmp_path: Path) -> None:
+    shutil.copy(AWS_PARQUET, tmp_path / "part-0.parquet")
+    shutil.copy(AWS_CSV, tmp_path / "part-0.csv")
+
+    source = FocusInput("aws", [tmp_path])
+
+    assert [p.path.name for p in source.files] == ["part-0.parquet"]
+    assert [(f.rule_id, f.severity) for f in source.notes] == [("files-csv-twin-skipped", "info")]
+    assert _read(source)[0].num_rows == 1000
 
 
 def test_a_non_focus_file_is_refused(tmp_path: Path, host: PluginHost) -> None:
@@ -184,6 +205,24 @@ def test_periods_and_slices_of_a_two_month_export(tmp_path: Path) -> None:
         june_rows, _ = _read(source, BillingPeriod("2026-06"))
         assert (may.num_rows, june_rows.num_rows) == (600, 400)
         assert _total(may) + _total(june_rows) == AWS_TOTAL
+
+
+def test_rows_without_billing_period_are_reported(tmp_path: Path) -> None:
+    table = pq.read_table(AWS_PARQUET).slice(0, 10)
+    index = table.column_names.index("BillingPeriodStart")
+    starts = table.column(index).to_pylist()
+    starts[3] = starts[7] = None
+    table = table.set_column(
+        index, "BillingPeriodStart", pa.array(starts, table.schema[index].type)
+    )
+    pq.write_table(table, tmp_path / "gaps.parquet")
+    as_csv = write_partition(tmp_path, "x", MAY, table, csv=True, parquet=False)
+
+    for path in (tmp_path / "gaps.parquet", as_csv.files[0]):
+        source = FocusInput("aws", [path])
+        assert source.periods() == [MAY]
+        assert [(f.rule_id, f.rows) for f in source.notes] == [("files-rows-without-period", 2)]
+        assert _read(source)[0].num_rows == 8
 
 
 def test_metadata_file_declares_the_version(tmp_path: Path) -> None:
