@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..findings import Severity, has_errors, sort_findings
 from ..periods import BillingPeriod, month_range, parse_month
 from . import App
+from .export import finding_counts
 
 if TYPE_CHECKING:
     from ..focus.merge import MergeSummary
@@ -165,7 +166,14 @@ def _select(periods: list[BillingPeriod], wanted: list[str] | None) -> list[Bill
 
 def _report(args: argparse.Namespace, app: App, summary: MergeSummary) -> None:
     findings = sort_findings(summary.findings)
-    counts = {str(s): sum(1 for f in findings if f.severity is s) for s in Severity}
+    counted = finding_counts([(f.provider or "", f) for f in findings])
+    counts = {str(severity): count for severity, count in counted.items()}
+    # File inputs are streamed straight into the dataset; only providers that run through
+    # the host pipeline (IONOS) are validated on the way.
+    unchecked = sorted(
+        {p.provider for p in summary.partitions}
+        - ({"ionos"} if args.ionos or args.ionos_demo else set())
+    )
     if args.json:
         document = {
             "out": str(args.out),
@@ -187,6 +195,7 @@ def _report(args: argparse.Namespace, app: App, summary: MergeSummary) -> None:
                 for (provider, currency), sums in summary.totals().items()
             ],
             "findings": [f.to_dict() for f in findings],
+            "not_validated": unchecked,
             "metadata": str(summary.metadata_path),
             "csv": str(summary.csv_path) if summary.csv_path else None,
         }
@@ -214,6 +223,11 @@ def _report(args: argparse.Namespace, app: App, summary: MergeSummary) -> None:
         app.echo(f"  {finding.severity} {finding.rule_id}: {finding.message}")
     if len(serious) > _SHOWN_FINDINGS:
         app.echo(f"  ... and {len(serious) - _SHOWN_FINDINGS} more (see --json)")
+    if unchecked:
+        app.echo(
+            f"not validated while merging: {', '.join(unchecked)} "
+            f"(check the whole dataset with 'focus-ionos validate {args.out}')"
+        )
     app.echo(f"metadata: {summary.metadata_path}")
     if summary.csv_path:
         app.echo(f"csv: {summary.csv_path}")
