@@ -14,8 +14,10 @@ line amount exactly. The rule (largest remainder, also called Hamilton's method)
    go one each to the rows with the largest remainders ``a * w_i / W - floor(...)``; equal
    remainders are served in row order.
 
-A negative amount is split as its absolute value, then negated. The vectorised version does
-the arithmetic on Arrow int64 arrays (exact: it checks that no product can overflow);
+A negative amount is split as its absolute value, then negated. A negative quantity (a
+correction record) weighs 0 in :func:`allocate`: its row gets no share of the amount. The
+vectorised version does the arithmetic on Arrow int64 arrays (exact: it checks that no
+product can overflow);
 :func:`split_exact` is the same rule in plain Python, used when a product could overflow
 and to test the vectorised one.
 """
@@ -82,7 +84,7 @@ def allocate(
     """Split ``amounts[g]`` over the rows whose ``groups`` value is ``g``.
 
     :param groups: int group index per row (0 <= g < len(amounts)), no nulls.
-    :param weights: non-negative decimal quantity per row (nulls count as 0).
+    :param weights: decimal quantity per row (nulls and negatives count as 0).
     :param amounts: one amount per group.
     :param scale: decimals of the minor unit; default :func:`minor_unit_scale`.
     :return: the row amounts as ``decimal128(38, 18)``; per group they sum to the amount.
@@ -96,7 +98,9 @@ def allocate(
         raise ValueError(msg)
     groups = groups.cast(pa.int64())
     units = [int(abs(a).scaleb(scale)) for a in amounts]
-    weight_ints = _weight_units(pc.fill_null(weights.cast(_RESULT_TYPE), Decimal(0)))
+    zero = pa.scalar(Decimal(0), _RESULT_TYPE)
+    weights = pc.max_element_wise(pc.fill_null(weights.cast(_RESULT_TYPE), zero), zero)
+    weight_ints = _weight_units(weights)
     if weight_ints is None:
         return _allocate_python(groups, weights, amounts, scale)
     sums = _group_int_sums(groups, weight_ints, len(amounts))

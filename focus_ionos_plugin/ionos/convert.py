@@ -90,6 +90,7 @@ def convert_batch(
             )
         )
     currency = _currency(sources, findings)
+    findings.extend(_check_quantities(sources))
     period = BillingPeriod(raw.period)
 
     lines: list[dict[str, Any]] = []
@@ -123,7 +124,7 @@ def convert_batch(
         catalog=catalog,
         vdcs={v.vdc_id: (v.name, v.location) for v in sources.vdcs.values()},
     )
-    table = focus_table(charges, ctx)
+    table = focus_table(charges, ctx, findings)
     facts = _facts(sources, basis, lines, findings)
     metadata = dict(table.schema.metadata or {})
     metadata[RECONCILIATION_KEY] = json.dumps(facts, separators=(",", ":")).encode()
@@ -183,6 +184,45 @@ def _currency(sources: Sources, findings: list[Finding]) -> str:
         )
     )
     return DEFAULT_CURRENCY
+
+
+def _check_quantities(sources: Sources) -> list[Finding]:
+    """Utilization quantities FOCUS cannot take as they are: a missing one becomes 0 (a
+    Usage row needs a ConsumedQuantity), a negative one is kept but weighs 0 when amounts
+    are split (see :mod:`allocate`). Each kind is named in a warning."""
+    detail = sources.detail
+    if detail is None or detail.num_rows == 0:
+        return []
+    findings = []
+    quantity = detail.column("quantity")
+    missing = quantity.null_count
+    if missing:
+        index = detail.schema.get_field_index("quantity")
+        filled = pc.fill_null(quantity, pa.scalar(Decimal(0), quantity.type))
+        sources.detail = detail.set_column(index, detail.schema.field(index), filled)
+        findings.append(
+            finding(
+                "ionos-quantity-missing",
+                Severity.WARNING,
+                f"{missing} utilization records of {sources.period} state no quantity; their "
+                "rows carry ConsumedQuantity 0 and get no share of invoice amounts",
+                column="ConsumedQuantity",
+                rows=missing,
+            )
+        )
+    negative = pc.sum(pc.less(quantity, pa.scalar(Decimal(0), quantity.type))).as_py() or 0
+    if negative:
+        findings.append(
+            finding(
+                "ionos-negative-quantity",
+                Severity.WARNING,
+                f"{negative} utilization records of {sources.period} have a negative quantity; "
+                "they are kept as they are but get no share of invoice or estimated amounts",
+                column="ConsumedQuantity",
+                rows=negative,
+            )
+        )
+    return findings
 
 
 def _why_estimated(sources: Sources) -> Finding:

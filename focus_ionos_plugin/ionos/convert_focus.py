@@ -11,7 +11,9 @@ Time: IONOS ``from`` is an inclusive start, ``to`` an inclusive end such as
 ``2026-06-30T23:59:59.999Z``. ChargePeriodStart is ``from`` truncated to the second;
 ChargePeriodEnd is exclusive: ``to`` plus one millisecond, rounded up to the whole second
 (``...23:59:59.999`` -> next day ``00:00:00Z``). A ``to`` that already sits on a whole
-minute is taken as exclusive as it is. Values without a zone are UTC.
+minute is taken as exclusive as it is. Values without a zone are UTC. A time stamp that
+cannot be read falls back to the billing period's bound, and an end not after its start
+becomes start + 1 second, each with a warning: FOCUS needs start < end on every row.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..findings import Finding, Severity
 from ..focus.schema import DECIMAL_TYPE, cost_and_usage_schema
-from .convert_charges import USAGE
+from .convert_charges import USAGE, finding
 from .convert_keys import combination_codes
 from .meters import MeterCatalog
 from .regions import is_location, region_name
@@ -129,8 +132,10 @@ def exclusive_end(text: str) -> datetime:
     return later
 
 
-def focus_table(charges: pa.Table, ctx: FocusContext) -> pa.Table:
-    """FOCUS 1.3 rows (plus custom columns) for ``charges``."""
+def focus_table(
+    charges: pa.Table, ctx: FocusContext, findings: list[Finding] | None = None
+) -> pa.Table:
+    """FOCUS 1.3 rows (plus custom columns) for ``charges``; repairs go to ``findings``."""
     count = charges.num_rows
     schema = focus_schema()
     col = charges.column
@@ -156,6 +161,8 @@ def focus_table(charges: pa.Table, ctx: FocusContext) -> pa.Table:
     resource_name = _none_if_empty(col("name"))
     resource_name = pc.if_else(pc.equal(resource_name, resource_id), None, resource_name)
 
+    starts, ends = _charge_periods(charges, ctx, findings if findings is not None else [])
+
     values: dict[str, Any] = {
         "BilledCost": billed,
         "BillingAccountId": _repeat(ctx.contract, count),
@@ -166,8 +173,8 @@ def focus_table(charges: pa.Table, ctx: FocusContext) -> pa.Table:
         "ChargeCategory": col("category"),
         "ChargeDescription": meters["charge_description"],
         "ChargeFrequency": meters["charge_frequency"],
-        "ChargePeriodEnd": _instants(col("end"), exclusive_end, ctx.period_end),
-        "ChargePeriodStart": _instants(col("start"), inclusive_start, ctx.period_start),
+        "ChargePeriodEnd": ends,
+        "ChargePeriodStart": starts,
         "ConsumedQuantity": quantity,
         "ConsumedUnit": meters["consumed_unit"],
         "ContractedCost": contracted_cost,
@@ -238,9 +245,50 @@ def _mapped(values: Any, function: Callable[[str], Any], type_: pa.DataType | No
     return pc.take(mapped, encoded.indices)
 
 
-def _instants(values: Any, convert: Callable[[str], datetime], default: datetime) -> Any:
+def _charge_periods(charges: pa.Table, ctx: FocusContext, findings: list[Finding]) -> Any:
+    """ChargePeriodStart and ChargePeriodEnd, repaired so that start < end (module doc)."""
+    unreadable: list[str] = []
+    starts = _instants(charges.column("start"), inclusive_start, ctx.period_start, unreadable)
+    ends = _instants(charges.column("end"), exclusive_end, ctx.period_end, unreadable)
+    if unreadable:
+        findings.append(
+            finding(
+                "ionos-bad-timestamp",
+                Severity.WARNING,
+                f"utilization time stamps that are not ISO 8601 ({', '.join(unreadable[:5])}): "
+                "their rows use the billing period's start or end instead",
+                column="ChargePeriodStart",
+            )
+        )
+    reversed_ = pc.less_equal(ends, starts)
+    count = pc.sum(reversed_).as_py() or 0
+    if count:
+        later = pc.add(starts, pa.scalar(timedelta(seconds=1), pa.duration("s")))
+        ends = pc.if_else(reversed_, later, ends)
+        findings.append(
+            finding(
+                "ionos-charge-period-repaired",
+                Severity.WARNING,
+                f"{count} utilization records end at or before their start; their "
+                "ChargePeriodEnd is set to ChargePeriodStart + 1 second",
+                column="ChargePeriodEnd",
+                rows=count,
+            )
+        )
+    return starts, ends
+
+
+def _instants(
+    values: Any, convert: Callable[[str], datetime], default: datetime, unreadable: list[str]
+) -> Any:
     def one(text: str) -> datetime:
-        return convert(text) if text and text.strip() else default
+        if not text or not text.strip():
+            return default
+        try:
+            return convert(text)
+        except ValueError:
+            unreadable.append(repr(text))
+            return default
 
     mapped = _mapped(values, one, _TIMESTAMP)
     return pc.fill_null(mapped, pa.scalar(default, _TIMESTAMP))

@@ -147,7 +147,7 @@ def _rate(sources: Sources, line: InvoiceLine) -> Decimal:
     amount / quantity (10 decimals), else 0."""
     if line.rate is not None:
         return line.rate
-    listed = price_of(sources.prices, line.meter_id)
+    listed = _listed(sources, line)
     if listed is not None:
         return listed
     if line.quantity:
@@ -157,8 +157,19 @@ def _rate(sources: Sources, line: InvoiceLine) -> Decimal:
 
 def _list_price(sources: Sources, line: InvoiceLine, rate: Decimal) -> Decimal:
     """The product-list price of the period; the invoice rate when the list lacks it."""
-    listed = price_of(sources.prices, line.meter_id)
+    listed = _listed(sources, line)
     return rate if listed is None else listed
+
+
+def _listed(sources: Sources, line: InvoiceLine) -> Decimal | None:
+    """The line's meter price on the product list, unless the list states it in another
+    currency than the line (list prices are not converted between currencies)."""
+    product = sources.prices.get(line.meter_id)
+    if product is None:
+        return None
+    if product.currency and line.currency and product.currency != line.currency:
+        return None
+    return product.unit_price
 
 
 def _line_row(sources: Sources, line: InvoiceLine, currency: str) -> ChargeRow:
