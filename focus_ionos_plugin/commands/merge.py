@@ -106,9 +106,10 @@ def merge_run(args: argparse.Namespace, app: App) -> int:
         msg = "nothing to merge: give --ionos, --ionos-demo or at least one --input NAME=PATH"
         raise UsageError(msg)
 
+    out: Path = args.out
+    _check_apart(out, inputs)
     # Open (and check) every input before anything is written.
     opened = open_inputs({INPUTS_OPTION: inputs}) if inputs else {}
-    out: Path = args.out
     summary = MergeSummary()
     host = app.host
     if use_ionos:
@@ -134,6 +135,25 @@ def merge_run(args: argparse.Namespace, app: App) -> int:
     summary.metadata_path, summary.csv_path = finish_dataset(out, csv=args.csv)
     _report(args, app, summary)
     return 1 if has_errors(summary.findings) else 0
+
+
+def _check_apart(out: Path, inputs: dict[str, list[Path]]) -> None:
+    """Refuse an OUT inside an input folder or an input inside OUT.
+
+    Either way the dataset would be read back as input on the next run (or this one) and
+    every row counted again, run after run.
+    """
+    root = out.resolve()
+    for name, paths in inputs.items():
+        for path in paths:
+            where = path.resolve()
+            if root == where or root.is_relative_to(where) or where.is_relative_to(root):
+                msg = (
+                    f"--out {out} and --input {name}={path} overlap: one lies inside the "
+                    f"other, so the merged rows would be read again as input. Choose an "
+                    f"OUT folder outside every input"
+                )
+                raise UsageError(msg)
 
 
 def _months(args: argparse.Namespace) -> list[str] | None:

@@ -36,6 +36,7 @@ __all__ = ["Normalizer"]
 log = logging.getLogger(__name__)
 
 _ZONE_SUFFIX = r"(Z|[+-]\d\d:?\d\d)$"
+_FAILURES = (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError)
 
 
 class Normalizer:
@@ -46,6 +47,7 @@ class Normalizer:
         self.provider = provider
         self._types = {name: spec.arrow_type for name, spec in column_specs().items()}
         self._floats: Counter[str] = Counter()
+        self._rows = 0  # data rows of the file converted so far, to name a bad row
 
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """``batch`` with every FOCUS column in its FOCUS 1.3 Arrow type."""
@@ -58,6 +60,7 @@ class Normalizer:
                 typed = self._convert(field_.name, column, target)
             arrays.append(typed)
             fields.append(pa.field(field_.name, typed.type))
+        self._rows += batch.num_rows
         return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
 
     def findings(self) -> list[Finding]:
@@ -79,17 +82,41 @@ class Normalizer:
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         try:
-            if target == DECIMAL_TYPE:
-                return self._decimal(name, array)
-            if target == TIMESTAMP_TYPE:
-                return _timestamp(array)
-            return _text(array)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+            return self._typed(name, array, target)
+        except _FAILURES as exc:
+            bad = self._first_bad(name, array, target)
+            # Arrow's hint to call assume_timezone is advice for Arrow users, not exporters.
+            reason = str(exc).splitlines()[0].split(" If these timestamps")[0]
             msg = (
                 f"{self.source}: column {name} ({array.type}) cannot be read as "
-                f"{target} without losing information: {exc}. Fix the value in the export"
+                f"{target} without losing information: {bad}{reason}. Fix the value in "
+                f"the export"
             )
             raise InputError(msg) from exc
+
+    def _typed(self, name: str, array: pa.Array, target: pa.DataType) -> pa.Array:
+        if target == DECIMAL_TYPE:
+            return self._decimal(name, array)
+        if target == TIMESTAMP_TYPE:
+            return _timestamp(array)
+        return _text(array)
+
+    def _first_bad(self, name: str, array: pa.Array, target: pa.DataType) -> str:
+        """``value 'x' (data row n): `` for the first value that fails.
+
+        One value at a time, so slow; it only runs once, on the way to refusing the file.
+        """
+        floats = self._floats.copy()
+        try:
+            for index in range(len(array)):
+                try:
+                    self._typed(name, array.slice(index, 1), target)
+                except _FAILURES:
+                    row = self._rows + index + 1
+                    return f"value {array[index].as_py()!r} (data row {row}): "
+        finally:
+            self._floats = floats
+        return ""
 
     def _decimal(self, name: str, array: pa.Array) -> pa.Array:
         kind = array.type

@@ -120,6 +120,8 @@ class FocusInput:
         self.files, self.notes = _discover(name, [Path(p) for p in paths])
         self._versions: dict[Path, tuple[str, str]] = {}
         custom: dict[str, pa.DataType] = {}
+        owners: dict[str, Path] = {}  # the first part with each custom column
+        self._owners = owners
         focus_fields: list[pa.Field] = []
         for part in self.files:
             upgrade = Upgrade(
@@ -135,11 +137,35 @@ class FocusInput:
             focus_fields = [f for f in upgrade.schema if not f.name.startswith("x_")]
             for f in upgrade.schema:
                 if f.name.startswith("x_"):
-                    custom.setdefault(f.name, _custom_type(f.type))
+                    kind = _custom_type(f.type)
+                    if f.name in custom:
+                        kind = self._common_type(f.name, custom[f.name], kind, part)
+                    custom[f.name] = kind
+                    owners.setdefault(f.name, part.path)
         fields = [*focus_fields, *(pa.field(n, t) for n, t in custom.items())]
         self.schema = pa.schema(fields, metadata={"focus_version": "1.3"})
         self._periods: list[BillingPeriod] | None = None
         self._period_files: dict[str, list[FocusFile]] = {}
+
+    def _common_type(
+        self, name: str, first: pa.DataType, other: pa.DataType, part: FocusFile
+    ) -> pa.DataType:
+        """One type for a custom column the parts store differently (all-null: any)."""
+        if first == other:
+            return first
+        try:
+            merged = pa.unify_schemas(
+                [pa.schema([(name, first)]), pa.schema([(name, other)])],
+                promote_options="permissive",
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            msg = (
+                f"input {self.name!r}: custom column {name} is {first} in "
+                f"{self._owners[name]} but {other} in {part.path}; the parts of one export "
+                f"must agree. Re-export the column with one type ({exc})"
+            )
+            raise InputError(msg) from exc
+        return merged.field(name).type
 
     def _describe(self, part: FocusFile) -> str:
         return f"input {self.name!r} file {part.path}"
@@ -209,6 +235,7 @@ def _discover(name: str, paths: Sequence[Path]) -> tuple[list[FocusFile], list[F
         raise InputError(msg)
     declared = _declared_versions(paths)
     parts = []
+    seen: set[Path] = set()
     notes: list[Finding] = []
     for path in paths:
         try:
@@ -217,6 +244,12 @@ def _discover(name: str, paths: Sequence[Path]) -> tuple[list[FocusFile], list[F
             msg = f"input {name!r}: {exc}"
             raise InputError(msg) from exc
         for file in selection.files:
+            # A part named twice (the same file, or a folder and a file in it) is one part:
+            # reading it twice would count its rows twice.
+            if file.path.resolve() in seen:
+                log.info("input %r: %s is already among the parts; read once", name, file.path)
+                continue
+            seen.add(file.path.resolve())
             parts.append(FocusFile(file, _schema(file), declared.get(file.path.parent)))
         notes.extend(
             Finding(

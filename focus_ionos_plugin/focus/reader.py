@@ -131,9 +131,21 @@ def _describe(path: Path) -> FocusFile:
         except (pa.ArrowException, OSError) as exc:
             msg = f"{path}: not a readable Parquet file ({exc})"
             raise InputError(msg) from exc
+        _refuse_duplicates(path, names)
     else:
         names = tuple(_csv_header(path))
     return FocusFile(path=path, format=fmt, columns=names)
+
+
+def _refuse_duplicates(path: Path, names: Sequence[str]) -> None:
+    """A column name twice makes every read by name ambiguous: refuse the file."""
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        msg = (
+            f"{path}: duplicate column names: {', '.join(duplicates)}; give every column "
+            f"of the export a distinct name"
+        )
+        raise InputError(msg)
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -150,10 +162,7 @@ def _csv_header(path: Path) -> list[str]:
     if not header:
         msg = f"{path}: empty file; a FOCUS CSV starts with a header line of column names"
         raise InputError(msg)
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        msg = f"{path}: duplicate column names in the header: {', '.join(duplicates)}"
-        raise InputError(msg)
+    _refuse_duplicates(path, header)
     return header
 
 

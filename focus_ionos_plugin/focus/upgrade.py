@@ -205,11 +205,15 @@ def _check_mandatory(names: set[str], version: str, source: str) -> None:
     missing = [name for name in mandatory_columns(version) if name not in names]
     if missing:
         found = sorted(name for name in names if not name.startswith("x_"))[:8]
+        # A name that differs only in spaces or case is a misspelt column, not a missing one.
+        near = {name.strip().casefold(): name for name in names}
+        hints = [f"{near[m.casefold()]!r} for {m}" for m in missing if m.casefold() in near]
+        hint = f" Found {', '.join(hints)}: FOCUS names are exact." if hints else ""
         msg = (
             f"{source} is not a FOCUS {version} Cost and Usage dataset: mandatory "
             f"columns missing: {', '.join(missing)} (columns found include: "
-            f"{', '.join(found) or 'none'}). Point --input at a FOCUS export, or rename "
-            f"its columns to the FOCUS names first"
+            f"{', '.join(found) or 'none'}).{hint} Point --input at a FOCUS export, or "
+            f"rename its columns to the FOCUS names first"
         )
         raise InputError(msg)
 
@@ -255,6 +259,16 @@ class Upgrade:
             for name in schema.names
             if name not in known
         }
+        clashes = sorted(
+            old for old, new in self._renamed.items() if old != new and new in schema.names
+        )
+        if clashes:
+            pairs = ", ".join(f"{old} and x_{old}" for old in clashes)
+            msg = (
+                f"{source} has both {pairs}: a column that is not FOCUS is kept as x_<name>, "
+                f"which its x_ twin already is. Rename or drop one of them in the export"
+            )
+            raise InputError(msg)
         custom = [pa.field(new, schema.field(old).type) for old, new in self._renamed.items()]
         self._focus = focus
         self.schema = pa.schema([*focus, *custom], metadata={"focus_version": "1.3"})

@@ -33,6 +33,7 @@ zeros), date/times as ``YYYY-MM-DDTHH:MM:SSZ``, an empty unquoted field for null
 
 from __future__ import annotations
 
+import contextlib
 import csv as csv_module
 import io
 import json
@@ -168,6 +169,7 @@ def write_partition(
     except BaseException as exc:
         sink.abort()
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_if_empty(parent)
         if isinstance(exc, OSError):
             raise UsageError(_cannot_write(target, exc)) from exc
         raise
@@ -197,6 +199,12 @@ def _swap(staging: Path, target: Path, parent: Path, month: str, token: str) -> 
     if replaced:
         shutil.rmtree(old, ignore_errors=True)
     return replaced
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove a provider folder a failed first write left empty (it would list the provider)."""
+    with contextlib.suppress(OSError):  # not empty (other partitions) or gone: keep it
+        folder.rmdir()
 
 
 def _recover(parent: Path, month: str) -> None:
