@@ -69,9 +69,10 @@ class FocusFile:
 class FileSelection:
     """The data files to read at a path, and those left out as copies of others.
 
-    ``skipped`` holds CSV files in a folder that also holds Parquet files: the writer
-    (``export --format both``) puts a CSV twin of the same rows beside each Parquet file,
-    and reading both would count every row twice.
+    ``skipped`` holds CSV files that have a Parquet file of the same name beside them: the
+    writer (``export --format both``) puts such a CSV twin of the same rows beside each
+    Parquet file, and reading both would count every row twice. Other CSV files in a folder
+    with Parquet files are data of their own and are read.
     """
 
     files: tuple[FocusFile, ...]
@@ -83,7 +84,7 @@ def scan_files(path: str | Path) -> FileSelection:
 
     Files in a folder are taken in sorted path order (stable row numbers); hidden files and
     files of other types (such as a dataset's metadata JSON) are ignored. One format is read
-    per folder: where a folder holds Parquet files, its CSV files are skipped (see
+    per file: a CSV with a Parquet twin of the same name beside it is skipped (see
     :class:`FileSelection`). This is the one place that rule lives; every reader of a
     dataset (validator, report, FOCUS-file provider) goes through it.
     """
@@ -106,12 +107,19 @@ def scan_files(path: str | Path) -> FileSelection:
     if not candidates:
         msg = f"{root}: folder holds no .csv or .parquet file"
         raise InputError(msg)
-    with_parquet = {p.parent for p in candidates if _SUFFIXES[p.suffix.lower()] == "parquet"}
-    chosen = [p for p in candidates if _SUFFIXES[p.suffix.lower()] == "parquet"]
-    chosen += [p for p in candidates if p.parent not in with_parquet]
-    skipped = [p for p in candidates if p.parent in with_parquet and p not in chosen]
+    # A CSV is a twin (same rows) only when a Parquet file of the same name stands beside it,
+    # as the writer makes them (part-0.csv, part-0.parquet); any other CSV is data of its own.
+    parquet_stems = {
+        (p.parent, p.stem) for p in candidates if _SUFFIXES[p.suffix.lower()] == "parquet"
+    }
+    skipped = [
+        p
+        for p in candidates
+        if _SUFFIXES[p.suffix.lower()] == "csv" and (p.parent, p.stem) in parquet_stems
+    ]
+    chosen = [p for p in candidates if p not in skipped]
     if skipped:
-        logger.info("%s: skipping %d CSV files beside Parquet files", root, len(skipped))
+        logger.info("%s: skipping %d CSV twins of Parquet files", root, len(skipped))
     return FileSelection(
         tuple(_describe(p) for p in sorted(set(chosen))),
         tuple(FocusFile(p, "csv", ()) for p in skipped),

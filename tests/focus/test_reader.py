@@ -148,7 +148,7 @@ def _twin_partitions(root: Path) -> None:
     shutil.copy(SAMPLES / "gcp-focus-1.3-cost-and-usage-1k.csv", csv_only / "part-0.csv")
 
 
-def test_a_folder_with_parquet_and_csv_is_read_from_parquet_only(tmp_path: Path) -> None:
+def test_csv_twins_of_parquet_files_are_skipped(tmp_path: Path) -> None:
     _twin_partitions(tmp_path)
     selection = scan_files(tmp_path)
     names = [str(f.path.relative_to(tmp_path)) for f in selection.files]
@@ -166,6 +166,18 @@ def test_a_folder_with_parquet_and_csv_is_read_from_parquet_only(tmp_path: Path)
     assert table.num_rows == 3000
     # aws 23635.852353571874674 + azure 29519.49261263168 + gcp 33469.1987752909775
     assert pc.sum(table["BilledCost"]).as_py() == Decimal("86624.543741494532174")
+
+
+def test_a_csv_part_without_parquet_twin_is_read_beside_parquet(tmp_path: Path) -> None:
+    shutil.copy(SAMPLES / "aws-focus-1.3-cost-and-usage-1k.parquet", tmp_path / "part-0.parquet")
+    shutil.copy(SAMPLES / "gcp-focus-1.3-cost-and-usage-1k.csv", tmp_path / "part-1.csv")
+    selection = scan_files(tmp_path)
+    assert [f.path.name for f in selection.files] == ["part-0.parquet", "part-1.csv"]
+    assert selection.skipped == ()
+    table = read_table(tmp_path)
+    assert table.num_rows == 2000
+    # aws 23635.852353571874674 + gcp 33469.1987752909775
+    assert pc.sum(table["BilledCost"]).as_py() == Decimal("57105.051128862852174")
 
 
 def test_a_single_file_is_read_whatever_lies_beside_it() -> None:
