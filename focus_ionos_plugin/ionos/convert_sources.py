@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from ..raw import RawBatch
 from .convert_keys import pair_codes
-from .convert_utilization import parsing
+from .convert_utilization import exact_decimal, parsing
 
 __all__ = [
     "Invoice",
@@ -196,19 +196,7 @@ def _note_contract(sources: Sources, name: str, metadata: Any) -> None:
 def _money(value: Any) -> tuple[Decimal | None, str | None]:
     if not isinstance(value, dict):
         return None, None
-    return _decimal(value.get("quantity")), value.get("unit")
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """An exact decimal from a JSON number or numeric string; None when absent."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(str(value).strip())
-    except ArithmeticError:
-        return None
+    return exact_decimal(value.get("quantity")), value.get("unit")
 
 
 def _read_products(sources: Sources, payload: Any) -> None:
@@ -231,7 +219,7 @@ def _listed_invoices(payload: Any, period: str, sources: Sources) -> dict[str, D
         return {}
     _note_contract(sources, "invoices", payload.get("metadata"))
     return {
-        str(item.get("id")): _decimal(item.get("amount"))
+        str(item.get("id")): exact_decimal(item.get("amount"))
         for item in payload.get("invoices") or ()
         if item.get("date") == period and item.get("id")
     }
@@ -253,7 +241,7 @@ def _invoice(invoice_id: str, payload: dict[str, Any], listed: Decimal | None) -
                     vdc_id=vdc_id,
                     meter_id=str(meter.get("meterId") or ""),
                     description=meter.get("meterDesc"),
-                    quantity=_decimal(quantity.get("quantity")),
+                    quantity=exact_decimal(quantity.get("quantity")),
                     unit=quantity.get("unit"),
                     rate=rate,
                     amount=amount if amount is not None else Decimal(0),
@@ -294,7 +282,7 @@ def _read_usage(sources: Sources, payload: dict[str, Any]) -> None:
     for dc in payload.get("datacenters") or ():
         for meter in dc.get("meters") or ():
             quantity = meter.get("quantity") or {}
-            value = _decimal(quantity.get("quantity"))
+            value = exact_decimal(quantity.get("quantity"))
             if value is None or not meter.get("meterId"):
                 continue
             sources.usage.append(
@@ -315,7 +303,7 @@ def _read_traffic(sources: Sources, payload: Any) -> None:
         vdc_id = str(vdc.get("vdcUUID") or "")
         for day in vdc.get("dates") or ():
             for key, direction in (("In", "in"), ("Out", "out")):
-                value = _decimal(day.get(key))
+                value = exact_decimal(day.get(key))
                 if value is not None:
                     slot = (vdc_id, direction)
                     sources.traffic_bytes[slot] = sources.traffic_bytes.get(slot, 0) + int(value)

@@ -25,7 +25,7 @@ import pyarrow.json as pajson
 from ..focus.schema import DECIMAL_TYPE
 from ..raw import loads_exact
 
-__all__ = ["DETAIL_SCHEMA", "parsing", "utilization_table"]
+__all__ = ["DETAIL_SCHEMA", "exact_decimal", "parsing", "utilization_table"]
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _utilization_python(payload: Any) -> pa.Table:
     for dc in payload.get("datacenters") or ():
         for meter in dc.get("meters") or ():
             quantity = meter.get("quantity") or {}
-            value = _decimal(quantity.get("quantity"))
+            value = exact_decimal(quantity.get("quantity"))
             row = {
                 "vdc_id": _text(dc.get("id")),
                 "vdc_name": _text(dc.get("name")),
@@ -214,7 +214,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _decimal(value: Any) -> Decimal | None:
+def exact_decimal(value: Any) -> Decimal | None:
     """An exact decimal from a JSON number or numeric string; None when absent or bad."""
     if value is None or isinstance(value, bool):
         return None
