@@ -13,6 +13,7 @@ from typing import Any
 
 from ..focus.schema import cost_and_usage_schema
 from .convert_focus import CUSTOM_COLUMNS, PROVIDER_NAME
+from .meters import COLUMNS as CATALOG_COLUMNS
 from .meters import MeterCatalog
 from .regions import regions
 
@@ -245,20 +246,7 @@ def mapping_markdown(catalog: MeterCatalog) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for entry in doc["meter_catalog"]["entries"]:
-        cells = [
-            entry[name] or ""
-            for name in (
-                "kind",
-                "match",
-                "service_name",
-                "service_category",
-                "service_subcategory",
-                "resource_type",
-                "consumed_unit",
-                "pricing_unit",
-                "sku_meter",
-            )
-        ]
+        cells = [entry[name] or "" for name in CATALOG_COLUMNS]
         out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     out += ["", "## Regions", "", "| RegionId | RegionName |", "| --- | --- |"]
     out += [f"| {item['location']} | {item['name']} |" for item in doc["regions"]]
