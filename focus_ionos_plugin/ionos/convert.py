@@ -37,7 +37,7 @@ from ..periods import BillingPeriod
 from ..raw import RawBatch
 from .convert_charges import finding
 from .convert_estimated import estimated_charges
-from .convert_focus import FocusContext, focus_table
+from .convert_focus import FocusContext, focus_table, missing_meter_sku
 from .convert_invoiced import invoiced_charges
 from .convert_sources import Sources, read_sources
 from .meters import MeterCatalog, builtin_catalog, catalog_for
@@ -252,8 +252,22 @@ def _unknown_meters(charges: pa.Table, catalog: MeterCatalog) -> list[Finding]:
     """A warning per meter id the catalog does not know (looked up once per meter id)."""
     usage = pc.equal(charges.column("category"), "Usage")
     meters = charges.column("meter_id")
-    unknown = [m for m in _distinct(meters) if not catalog.lookup(m).known]
+    unknown = [m for m in _distinct(meters) if m and not catalog.lookup(m).known]
     findings = []
+    no_meter = pc.or_kleene(pc.is_null(meters), pc.equal(meters, ""))
+    nameless = charges.filter(pc.and_(usage, no_meter))
+    if nameless.num_rows:
+        skus = sorted({missing_meter_sku(t) for t in nameless.column("type").to_pylist()})
+        findings.append(
+            finding(
+                "ionos-meter-missing",
+                Severity.WARNING,
+                f"{nameless.num_rows} usage record(s) carry no meterId; they are kept with "
+                f"SkuId {', '.join(skus)} and cannot be priced or matched to an invoice line",
+                column="SkuId",
+                rows=nameless.num_rows,
+            )
+        )
     for meter in unknown:
         rows = charges.select(["type"]).filter(pc.and_(usage, pc.equal(meters, meter)))
         if rows.num_rows == 0:

@@ -307,8 +307,11 @@ def _meter_columns(charges: pa.Table, ctx: FocusContext) -> dict[str, Any]:
         charges.column("meter_desc"),
     )
     rows: list[dict[str, str | None]] = []
-    for category, meter, type_, unit, description in combinations:
+    for category, meter_id, type_, unit, description in combinations:
         usage = category == USAGE
+        # A record without meter id still needs a SkuId as a Usage row; the placeholder
+        # names its resource type, and convert.py reports such records in a warning.
+        meter = meter_id or missing_meter_sku(type_)
         if usage:
             info = ctx.catalog.lookup(meter, type_ or None, unit or None)
         else:
@@ -333,6 +336,11 @@ def _meter_columns(charges: pa.Table, ctx: FocusContext) -> dict[str, Any]:
         name: pc.take(pa.array([row[name] for row in rows], pa.string()), codes)
         for name in _METER_NAMES
     }
+
+
+def missing_meter_sku(resource_type: str | None) -> str:
+    """The SkuId of usage whose record carries no meter id, e.g. ``UNKNOWN-STORAGE``."""
+    return f"UNKNOWN-{(resource_type or 'RESOURCE').strip().upper() or 'RESOURCE'}"
 
 
 def _place_columns(charges: pa.Table, ctx: FocusContext) -> dict[str, Any]:

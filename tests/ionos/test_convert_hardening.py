@@ -128,3 +128,16 @@ def test_list_price_in_another_currency_is_not_used(support):
     assert row["ListUnitPrice"] == row["ContractedUnitPrice"] == D("0.055")
     assert row["ListCost"] == D("158.4")
     assert total(result) == D("344.69")
+
+
+def test_usage_without_meter_id_keeps_a_named_placeholder_sku(support):
+    util = edited(support, "utilization.json", PROD, "S01000", lambda r: r.pop("meterId"))
+    for closed in (True, False):
+        result = convert(support, closed=closed, replace={"utilization": util})
+        assert focus_errors(result) == []
+        rows = [r for r in result.table.to_pylist() if (r["SkuId"] or "").startswith("UNKNOWN-")]
+        assert [r["SkuId"] for r in rows] == ["UNKNOWN-STORAGE"]
+        assert rows[0]["SkuPriceId"].startswith("UNKNOWN-STORAGE:")
+        assert "ionos-meter-missing" in rule_ids(result)
+    # The invoice still reconciles: its S01000 line stays one data-center row.
+    assert total(convert(support, replace={"utilization": util})) == D("344.69")
