@@ -42,21 +42,41 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'focus-ionos COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_global_options(parser, with_defaults=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f".commands.{name}", __package__)
+        module.add_parser(subparsers)
+    # The same options after the command (`focus-ionos export -q ...`); suppressed defaults
+    # keep what was given before the command.
+    for command in subparsers.choices.values():
+        _add_global_options(command, with_defaults=False)
+    return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, with_defaults: bool) -> None:
+    """-v/-q/--debug; their defaults live on the main parser only."""
+    unset = argparse.SUPPRESS
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if with_defaults else unset,
+        help="more log output (-vv for debug)",
     )
     parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
+        default=False if with_defaults else unset,
         help="terse, for scripts: no progress or warnings, only errors; short summaries",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f".commands.{name}", __package__)
-        module.add_parser(subparsers)
-    return parser
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if with_defaults else unset,
+        help="show tracebacks of errors",
+    )
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:

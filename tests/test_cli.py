@@ -112,3 +112,16 @@ def test_closed_output_pipe_ends_quietly(capsys):
     app = App(stdout=ClosedPipe())
     assert cli.main(["plugins", "--json"], app=app) == 141
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "level"),
+    [
+        (["plugins", "-v", "--json"], logging.INFO),
+        (["-vv", "plugins", "--json"], logging.DEBUG),
+        (["plugins", "--json", "-q"], logging.ERROR),
+    ],
+)
+def test_global_options_work_before_and_after_the_command(argv, level):
+    assert cli.main(argv) == 0
+    assert logging.getLogger("focus_ionos_plugin").level == level
