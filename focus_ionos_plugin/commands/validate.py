@@ -30,8 +30,8 @@ def add_parser(subparsers: Any) -> None:
         "validate",
         help="check a FOCUS 1.3 CSV/Parquet file or folder for conformance",
         description=(
-            "Check FOCUS 1.3 data against every rule of the specification that the data "
-            "itself can show, streaming batch by batch. Exit code 0 when conformant, 1 when "
+            "Check FOCUS 1.3 data against every rule of the specification that the data\n"
+            "itself can show, streaming batch by batch. Exit code 0 when conformant, 1 when\n"
             "errors were found, 2 when the input cannot be read."
         ),
         epilog=(

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from focus_ionos_plugin import cli
-
-#: The commands whose help this test holds to the rule; merge and validate have their own.
-COMMANDS = ("plugins", "periods", "fetch", "export", "convert", "mapping", "report", "prices")
+from focus_ionos_plugin.commands import COMMAND_MODULES as COMMANDS
 
 
 @pytest.mark.parametrize("command", COMMANDS)
