@@ -23,6 +23,7 @@ from focus_ionos_plugin.context import Settings
 from focus_ionos_plugin.files import plugin as files_plugin
 from focus_ionos_plugin.focus.conformance import validate_path
 from focus_ionos_plugin.focus.schema import cost_and_usage_schema
+from focus_ionos_plugin.focus.upgrade import ADDED_IN
 from focus_ionos_plugin.hookspecs import ProviderInfo, hookimpl
 from focus_ionos_plugin.host import PluginHost
 from focus_ionos_plugin.periods import BillingPeriod
@@ -34,32 +35,9 @@ TOTALS = {
     "gcp": Decimal("33469.1987752909775"),
 }
 FOCUS_COLUMNS = cost_and_usage_schema().names
-NEW_IN_1_3 = [
-    "AllocatedMethodDetails",
-    "AllocatedMethodId",
-    "AllocatedResourceId",
-    "AllocatedResourceName",
-    "AllocatedTags",
-    "ContractApplied",
-    "HostProviderName",
-    "ServiceProviderName",
-]
-NEW_IN_1_1_AND_1_2 = [
-    "CapacityReservationId",
-    "CapacityReservationStatus",
-    "CommitmentDiscountQuantity",
-    "CommitmentDiscountUnit",
-    "ServiceSubcategory",
-    "SkuMeter",
-    "SkuPriceDetails",
-    "BillingAccountType",
-    "SubAccountType",
-    "InvoiceId",
-    "PricingCurrency",
-    "PricingCurrencyContractedUnitPrice",
-    "PricingCurrencyEffectiveCost",
-    "PricingCurrencyListUnitPrice",
-]
+# Inputs of older FOCUS versions are made by dropping the columns added since.
+NEW_IN_1_3 = list(ADDED_IN["1.3"])
+NEW_IN_1_1_AND_1_2 = [*ADDED_IN["1.1"], *ADDED_IN["1.2"]]
 
 
 class StandInIonos:
