@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ionos_test_fakes import FakeTime
 
 from focus_ionos_plugin.errors import (
     ApiError,
@@ -23,21 +24,6 @@ from focus_ionos_plugin.ionos.settings import Credentials, IonosSettings
 EXAMPLES = Path(__file__).parent.parent / "data" / "ionos-examples"
 TOKEN = "tok-CLIENT-7f3a9c"
 CONTRACT = "031000000"
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps; records every wait."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def example(name: str) -> bytes:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from ionos_test_fakes import FakeTime
 
 from focus_ionos_plugin import cli
 from focus_ionos_plugin.commands import App
@@ -36,21 +37,6 @@ from focus_ionos_plugin.ionos.settings import (
 
 TOKEN = "tok-HARD-SECRET-93e1d7"
 CONTRACT = "031000777"
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps or a fake request takes time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

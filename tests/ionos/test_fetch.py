@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from ionos_test_fakes import FakeTime
 
 from focus_ionos_plugin.errors import ApiError, AuthenticationError, PayloadError, UsageError
 from focus_ionos_plugin.ionos.client import BillingClient
@@ -20,21 +21,6 @@ from focus_ionos_plugin.raw import RawBatch
 TOKEN = "tok-FETCH-41c2"
 CONTRACT = "031000777"
 SEPTEMBER_DAYS = [f"utilization-daily-2026-09-{day:02d}" for day in range(1, 31)]
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps; records every wait."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
