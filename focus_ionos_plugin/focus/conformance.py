@@ -95,54 +95,42 @@ class Rule:
         return _SEVERITY.get(self.keyword, Severity.WARNING)
 
 
+def _schema_rule(
+    sub: dict[str, Any],
+    kind: str,
+    subject: str | None,
+    columns: tuple[str, ...],
+    check: str | None = None,
+) -> Rule:
+    """A rule from one ``x-focus-rule`` sub-schema."""
+    return Rule(
+        rule_id=sub["x-focus-rule"],
+        keyword=sub["x-focus-keyword"],
+        description=sub["description"],
+        kind=kind,
+        subject=subject,
+        columns=columns,
+        criteria=tuple(sub.get("x-focus-criteria", ())),
+        schema=sub,
+        check=check,
+    )
+
+
 @cache
 def rules(dataset: Dataset = "cost-and-usage") -> tuple[Rule, ...]:
     """Return every rule the schema of ``dataset`` names, in schema order."""
     root = load_json_schema(dataset)
     found: list[Rule] = []
     for column, prop in root["properties"].items():
-        for sub in prop.get("allOf", []):
-            found.append(
-                Rule(
-                    rule_id=sub["x-focus-rule"],
-                    keyword=sub["x-focus-keyword"],
-                    description=sub["description"],
-                    kind="column",
-                    subject=column,
-                    columns=(column,),
-                    criteria=tuple(sub.get("x-focus-criteria", ())),
-                    schema=sub,
-                )
-            )
+        found += [_schema_rule(sub, "column", column, (column,)) for sub in prop.get("allOf", [])]
     for sub in root["allOf"]:
         subject = sub["x-focus-subject"]
-        found.append(
-            Rule(
-                rule_id=sub["x-focus-rule"],
-                keyword=sub["x-focus-keyword"],
-                description=sub["description"],
-                kind="row",
-                subject=subject,
-                columns=tuple(sub.get("x-focus-columns", (subject,))),
-                criteria=tuple(sub.get("x-focus-criteria", ())),
-                schema=sub,
-            )
-        )
+        columns = tuple(sub.get("x-focus-columns", (subject,)))
+        found.append(_schema_rule(sub, "row", subject, columns))
     for sub in root["x-focus-dataset-rules"]:
         column = sub.get("column")
-        found.append(
-            Rule(
-                rule_id=sub["x-focus-rule"],
-                keyword=sub["x-focus-keyword"],
-                description=sub["description"],
-                kind="dataset",
-                subject=column,
-                columns=tuple(c for c in (column, sub.get("determines")) if c),
-                criteria=tuple(sub.get("x-focus-criteria", ())),
-                schema=sub,
-                check=sub["x-focus-check"],
-            )
-        )
+        columns = tuple(c for c in (column, sub.get("determines")) if c)
+        found.append(_schema_rule(sub, "dataset", column, columns, check=sub["x-focus-check"]))
     for sub in root["x-focus-unchecked-rules"]:
         found.append(
             Rule(
