@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import sys
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +40,7 @@ from .writer import (
     METADATA_NAME,
     PARQUET_NAME,
     PartitionInfo,
+    atomic_file,
     csv_batch,
     csv_header,
     write_metadata,
@@ -173,21 +172,13 @@ def write_combined_csv(root: Path, schema: pa.Schema | None = None) -> Path:
     """One CSV of every partition under ``root`` (FOCUS CSV text), replaced atomically."""
     schema = schema if schema is not None else dataset_schema(root)
     path = root / COMBINED_CSV_NAME
-    staging = root / f".{COMBINED_CSV_NAME}.{uuid.uuid4().hex[:12]}"
     text_schema = pa.schema([pa.field(f.name, pa.string()) for f in schema])
-    try:
-        with staging.open("wb") as handle:
-            handle.write(csv_header(schema.names))
-            options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-            with pacsv.CSVWriter(handle, text_schema, write_options=options) as writer:
-                for batch in _dataset_batches(root, schema):
-                    writer.write_batch(csv_batch(batch))
-            handle.flush()
-            os.fsync(handle.fileno())
-        staging.replace(path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as handle:
+        handle.write(csv_header(schema.names))
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        with pacsv.CSVWriter(handle, text_schema, write_options=options) as writer:
+            for batch in _dataset_batches(root, schema):
+                writer.write_batch(csv_batch(batch))
     return path
 
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -65,6 +65,7 @@ __all__ = [
     "PARQUET_NAME",
     "TOTAL_COLUMNS",
     "PartitionInfo",
+    "atomic_file",
     "column_definitions",
     "csv_batch",
     "csv_header",
@@ -511,19 +512,29 @@ def write_metadata(
     if extra:
         document.update(extra)
     path = root / METADATA_NAME
-    staging = root / f".{METADATA_NAME}.{uuid.uuid4().hex[:12]}"
+    with atomic_file(path) as handle:
+        handle.write((json.dumps(document, indent=2) + "\n").encode("utf-8"))
+    _fsync_dir(root)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle on a hidden staging file that replaces ``path`` when the block ends.
+
+    The data is synced to disk before the rename; an exception (or Ctrl-C) removes the
+    staging file and leaves ``path`` as it was.
+    """
+    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}")
     try:
-        with staging.open("w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
+        with staging.open("wb") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         staging.replace(path)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
-    _fsync_dir(root)
-    return path
 
 
 def column_definitions(schema: pa.Schema) -> list[dict[str, Any]]:
