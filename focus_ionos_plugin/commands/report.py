@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -140,28 +138,15 @@ def _no_rows(dataset: Path, months: list[str]) -> UsageError:
     return UsageError(f"{dataset} has no rows in {asked}; its months: {', '.join(have) or 'none'}")
 
 
-def _umask() -> int:
-    """The process umask (reading it means setting it; put straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (a reader never sees half a report)."""
+    from ..focus.writer import atomic_file
+
     folder = path.parent if str(path.parent) else Path()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            # mkstemp makes the file private (0600); a report is an ordinary file.
-            Path(staging).chmod(0o666 & ~_umask())
-            Path(staging).replace(path)
-        except BaseException:
-            Path(staging).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as handle:
+            handle.write(text.encode("utf-8"))
     except OSError as exc:
         msg = f"cannot write the report to {path}: {exc.strerror or exc}; check the --out path"
         raise InputError(msg) from exc
