@@ -14,6 +14,7 @@ from ..periods import month_range, parse_month
 from . import App
 
 __all__ = [
+    "add_account_options",
     "add_ionos_options",
     "add_parser",
     "add_period_options",
@@ -43,11 +44,8 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=periods_list)
 
 
-def add_ionos_options(parser: argparse.ArgumentParser, *, concurrency: bool = True) -> None:
-    """Options shared by the commands that call a provider (IONOS ones are ignored else)."""
-    parser.add_argument(
-        "--provider", default="ionos", help="provider name as in 'focus-ionos plugins'"
-    )
+def add_account_options(parser: argparse.ArgumentParser) -> None:
+    """``--demo`` and ``--contract``: which IONOS account a command reads."""
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -58,6 +56,14 @@ def add_ionos_options(parser: argparse.ArgumentParser, *, concurrency: bool = Tr
         metavar="NUMBER",
         help="IONOS contract number (default: IONOS_CONTRACT_NUMBER, else the only one visible)",
     )
+
+
+def add_ionos_options(parser: argparse.ArgumentParser, *, concurrency: bool = True) -> None:
+    """Options shared by the commands that call a provider (IONOS ones are ignored else)."""
+    parser.add_argument(
+        "--provider", default="ionos", help="provider name as in 'focus-ionos plugins'"
+    )
+    add_account_options(parser)
     if concurrency:
         parser.add_argument(
             "--max-in-flight",

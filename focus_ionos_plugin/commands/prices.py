@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UsageError
 from . import App
-from .periods import ionos_context
+from .periods import add_account_options, ionos_context
 
 __all__ = ["add_parser", "prices_list"]
 
@@ -42,16 +42,7 @@ def add_parser(subparsers: Any) -> None:
         "--date", metavar="YYYY-MM-DD", help="day the prices are valid on (default: today, UTC)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the built-in demo account on a local fake API (no credentials, no network)",
-    )
-    parser.add_argument(
-        "--contract",
-        metavar="NUMBER",
-        help="IONOS contract number (default: IONOS_CONTRACT_NUMBER, else the only one visible)",
-    )
+    add_account_options(parser)
     parser.add_argument(
         "--meter-catalog",
         metavar="CSV",
